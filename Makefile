@@ -1,0 +1,58 @@
+# Conciliare — `make help` lists the targets.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
+
+.DEFAULT_GOAL := help
+.PHONY: help demo run test test-sqlite lint typecheck messages check-deploy clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.runtime: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime pyproject.toml
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+demo: $(VENV)/.runtime ## Install, load the territory and demo data, serve on http://127.0.0.1:$(PORT)
+	@mkdir -p var
+	$(LOCAL) $(PY) manage.py migrate --noinput -v 0
+	$(LOCAL) $(PY) manage.py seed_demo
+	@echo "Conciliare: http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
+	$(LOCAL) $(PY) manage.py runserver 127.0.0.1:$(PORT) --skip-checks
+
+run: demo ## Same as demo
+
+test: $(VENV)/.dev ## Lint, type-check and run the whole suite (PostgreSQL when one answers, else SQLite)
+	@mkdir -p var test-artifacts
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check conciliare config
+	$(VENV)/bin/mypy .
+	$(PY) scripts/check_translations.py
+	$(VENV)/bin/pytest -n 2 --dist loadfile
+
+test-sqlite: $(VENV)/.dev ## The suite on SQLite even when PostgreSQL answers
+	@mkdir -p var test-artifacts
+	CONCILIARE_TEST_DB=sqlite $(VENV)/bin/pytest -n 2 --dist loadfile
+
+lint: $(VENV)/.dev ## ruff and mypy only
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
+
+messages: $(VENV)/.dev ## Extract strings into the Italian catalogue and compile it (needs gettext)
+	cd conciliare && ../$(PY) ../manage.py makemessages -l it -l en --no-obsolete --add-location file
+	$(PY) scripts/check_translations.py --compile
+
+check-deploy: $(VENV)/.runtime ## Django's deployment checks with production settings
+	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	  DATABASE_URL=sqlite:///var/check.sqlite3 $(PY) manage.py check --deploy --fail-level WARNING
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) var test-artifacts *.egg-info

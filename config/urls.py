@@ -1,0 +1,25 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("conciliare.api.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("gestione/", admin.site.urls),
+    path("", include("conciliare.territory.urls")),
+    path("", include("conciliare.accounts.urls")),
+]
+
+if settings.DEBUG:  # pragma: no cover - the demo serves static files through runserver
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()  # type: ignore[arg-type]
+
+handler400 = "conciliare.core.views.bad_request"
+handler403 = "conciliare.core.views.permission_denied"
+handler404 = "conciliare.core.views.page_not_found"
+handler500 = "conciliare.core.views.server_error"
