@@ -84,13 +84,12 @@ def _read_csv(data: bytes) -> list[list[str]]:
         ) from error
     if "\x00" in text:
         raise ImportFileError(_("The file is not a CSV or XLSX spreadsheet."))
-    sample = text[:4096]
+    # The header names the columns, so its most frequent separator is the file's:
+    # Italian Excel writes ';', others ',' (csv.Sniffer guesses wrong on quoted cells).
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(";,\t", key=first_line.count)
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=";,\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        return [row for row in csv.reader(io.StringIO(text), dialect) if any(cell.strip() for cell in row)]
+        return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(cell.strip() for cell in row)]
     except csv.Error as error:
         raise ImportFileError(_("The CSV file is malformed: %(error)s") % {"error": error}) from error
 
