@@ -140,7 +140,7 @@ class FamilyMemberForm(forms.ModelForm):
                 )
             else:
                 # Unticking the box drops the certificate already on file.
-                cleaned["non_self_sufficiency_certificate"] = None
+                cleaned["non_self_sufficiency_certificate"] = False  # False clears a FileField; None keeps it
         return cleaned
 
 

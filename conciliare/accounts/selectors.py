@@ -52,7 +52,7 @@ def employee_list_for_hr(*, user: Any, company_id: int, search: str = "") -> Que
     queryset = EmployeeProfile.objects.filter(company=company).select_related(
         "user", "user__residence_municipality", "workplace_municipality"
     )
-    for term in search.split()[:5]:
+    for term in search.replace("\x00", "").split()[:5]:
         queryset = queryset.filter(
             Q(user__first_name__icontains=term)
             | Q(user__last_name__icontains=term)

@@ -122,9 +122,9 @@ def test_one_active_dependent_declaration_per_year(cast):
 
 
 def test_employee_import_status_and_commit_time(cast):
-    make = lambda **kw: EmployeeImport.objects.create(
-        company=cast.company, uploaded_by=cast.hr_bruno, file_name="f", **kw
-    )  # noqa: E731
+    def make(**fields):
+        return EmployeeImport.objects.create(company=cast.company, uploaded_by=cast.hr_bruno, file_name="f", **fields)
+
     refused(lambda: make(status="exploded"))
     refused(lambda: make(status="committed"))
     make(status="committed", committed_at=timezone.now())

@@ -158,7 +158,7 @@ def test_pages_are_italian_by_default(cast, login):
     assert 'lang="it"' in response.content.decode()
 
 
-# --- commit: all valid rows or nothing, idempotent ---------------------------------------------------------------------
+# --- commit: all valid rows or nothing, idempotent ----------------------------------------------
 
 
 def test_commit_imports_the_valid_rows_and_invites_the_new_people(cast, django_capture_on_commit_callbacks):

@@ -164,7 +164,7 @@ def test_a_declaration_without_dependent_children_is_refused(cast, login):
 
 
 def test_people_list_searches_and_pages(cast, login):
-    for index in range(30):
+    for _ in range(30):
         make_employee(cast.company)
     client = login(cast.hr_bruno)
     url = f"/aziende/{cast.company.pk}/persone/"
@@ -191,3 +191,18 @@ def test_people_list_query_count_does_not_grow_with_rows(cast, login):
     for _ in range(40):
         make_employee(cast.company)
     assert _people_list_queries(client, url) == few
+
+
+def test_unticking_not_self_sufficient_drops_the_certificate(cast, login, django_capture_on_commit_callbacks):
+    client = login(cast.employee_anna)
+    data = family_form("Rosa", "Rossi", datetime.date(1940, 2, 2), relationship="parent", non_self_sufficient="on")
+    client.post("/profilo/famiglia/nuovo/", {**data, "non_self_sufficiency_certificate": SimpleUploadedFile("c.pdf", PDF)})
+    rosa = FamilyMember.objects.get(first_name="Rosa")
+    stored = rosa.non_self_sufficiency_certificate.name
+    storage = rosa.non_self_sufficiency_certificate.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/profilo/famiglia/{rosa.pk}/", {**data, "non_self_sufficient": ""})
+    assert response.status_code == 302
+    rosa.refresh_from_db()
+    assert (rosa.non_self_sufficient, rosa.non_self_sufficiency_certificate.name) == (False, "")
+    assert not storage.exists(stored)

@@ -70,3 +70,9 @@ def test_vat_number_check_digit():
         validate_vat_number(bad)
     with pytest.raises(ValidationError):
         validate_vat_number("123")
+
+
+def test_a_centenarian_matches_their_code_although_two_year_digits_are_ambiguous():
+    born = datetime.date(1921, 4, 9)
+    code = make_fiscal_code("Giuseppina", "Bonomi", born)
+    assert fiscal_code_mismatches(code, first_name="Giuseppina", last_name="Bonomi", birth_date=born) == []

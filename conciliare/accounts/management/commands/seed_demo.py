@@ -1,0 +1,48 @@
+"""`manage.py seed_demo`: fills an empty database with the demo and prints the demo logins.
+
+Safe to run at every start: once the demo exists it only prints the logins. The work is in accounts/demo.py.
+"""
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from conciliare.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD, SeedResult, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Loads the demo data (alliance, companies, suppliers, employees and families) once; prints the logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--logins-only", action="store_true", help="Only print the demo logins; do not touch the database."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["logins_only"]:
+            started = time.monotonic()
+            result = seed_demo()
+            self._report(result, time.monotonic() - started)
+        self._print_logins()
+
+    def _report(self, result: SeedResult, seconds: float) -> None:
+        if not result.created:
+            self.stdout.write("Dati dimostrativi già presenti: nulla da fare.")
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Dati dimostrativi caricati in {seconds:.1f} s: {result.organizations} organizzazioni, "
+                f"{result.people} persone ({result.employees} dipendenti), {result.family_members} familiari."
+            )
+        )
+
+    def _print_logins(self) -> None:
+        rows = [("Ruolo", "E-mail", "Password", "Cosa vede")]
+        rows += [(login.label, login.email, DEMO_PASSWORD, login.sees) for login in DEMO_LOGINS]
+        widths = [max(len(row[column]) for row in rows) for column in range(3)]
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING("Accessi dimostrativi"))
+        for index, (label, email, password, sees) in enumerate(rows):
+            line = f"{label:<{widths[0]}}  {email:<{widths[1]}}  {password:<{widths[2]}}  {sees}"
+            self.stdout.write(self.style.MIGRATE_LABEL(line) if index == 0 else line)
