@@ -196,7 +196,8 @@ def test_people_list_query_count_does_not_grow_with_rows(cast, login):
 def test_unticking_not_self_sufficient_drops_the_certificate(cast, login, django_capture_on_commit_callbacks):
     client = login(cast.employee_anna)
     data = family_form("Rosa", "Rossi", datetime.date(1940, 2, 2), relationship="parent", non_self_sufficient="on")
-    client.post("/profilo/famiglia/nuovo/", {**data, "non_self_sufficiency_certificate": SimpleUploadedFile("c.pdf", PDF)})
+    certificate = SimpleUploadedFile("c.pdf", PDF)
+    client.post("/profilo/famiglia/nuovo/", {**data, "non_self_sufficiency_certificate": certificate})
     rosa = FamilyMember.objects.get(first_name="Rosa")
     stored = rosa.non_self_sufficiency_certificate.name
     storage = rosa.non_self_sufficiency_certificate.storage
