@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from openpyxl import Workbook
 
 from conciliare.accounts.imports.reading import ImportFileError
@@ -16,6 +17,14 @@ from conciliare.accounts.imports.services import employee_import_commit, employe
 from conciliare.accounts.models import EmployeeImport, EmployeeProfile, Membership, User
 from conciliare.core.errors import Conflict
 from conciliare.testing.factories import make_fiscal_code
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English here; the Italian ones are checked once below."""
+    with translation.override("en"):
+        yield
+
 
 HEADER = "codice_fiscale;nome;cognome;email;categoria;comune_lavoro;comune_residenza;data_assunzione"
 
@@ -238,3 +247,12 @@ def _preview_queries(cast, count: int) -> int:
 
 def test_preview_query_count_does_not_grow_with_rows(cast):
     assert _preview_queries(cast, 5) == _preview_queries(cast, 120)
+
+
+def test_errors_are_in_italian_by_default(cast):
+    with translation.override("it"):
+        with pytest.raises(ImportFileError) as raised:
+            preview(cast, SimpleUploadedFile("vuoto.csv", b""))
+        result = preview(cast, csv_file([person_row(0), person_row(0)]))
+    assert raised.value.message == "Il file è vuoto."
+    assert "riga 2" in errors_of(result)[3]
