@@ -8,6 +8,7 @@ does not exist and when it belongs to someone else, so ids reveal nothing.
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from conciliare.core.errors import NotPermitted
 
@@ -43,7 +44,7 @@ def companies_for_hr(user: Any) -> QuerySet[Organization]:
 def company_get_for_hr(*, user: Any, company_id: int) -> Organization:
     company = companies_for_hr(user).filter(pk=company_id).first() if user.is_authenticated else None
     if company is None:
-        raise NotPermitted("Company not found.")
+        raise NotPermitted(_("Company not found."))
     return company
 
 
@@ -75,7 +76,7 @@ def family_member_list_for_user(user: Any) -> QuerySet[FamilyMember]:
 def family_member_get_for_user(*, user: Any, member_id: int) -> FamilyMember:
     member = FamilyMember.objects.filter(user=user, pk=member_id).first() if user.is_authenticated else None
     if member is None:
-        raise NotPermitted("Family member not found.")
+        raise NotPermitted(_("Family member not found."))
     return member
 
 
@@ -83,5 +84,5 @@ def employee_import_get_for_hr(*, user: Any, company_id: int, import_id: int) ->
     company = company_get_for_hr(user=user, company_id=company_id)
     found = EmployeeImport.objects.filter(company=company, pk=import_id).first()
     if found is None:
-        raise NotPermitted("Import not found.")
+        raise NotPermitted(_("Import not found."))
     return found

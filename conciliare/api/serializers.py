@@ -6,6 +6,15 @@ from conciliare.accounts.models import EmployeeImport, EmployeeProfile, FamilyMe
 from conciliare.territory.models import Municipality
 
 
+class MunicipalityCodeField(serializers.SlugRelatedField):
+    """A municipality by ISTAT code; text the database cannot hold (NUL) is a 400, not a 500."""
+
+    def to_internal_value(self, data: object) -> Municipality:
+        if not isinstance(data, str) or "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class MunicipalitySerializer(serializers.ModelSerializer):
     district = serializers.IntegerField(source="district.code", allow_null=True, read_only=True)
 
@@ -26,7 +35,7 @@ class EmploymentSerializer(serializers.ModelSerializer):
 
 class ProfileOutputSerializer(serializers.ModelSerializer):
     residence_municipality: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="istat_code", read_only=True
+        slug_field="istat_code", read_only=True, allow_null=True
     )
     employment = EmploymentSerializer(source="employee_profile", read_only=True, allow_null=True)
 
@@ -49,7 +58,7 @@ class ProfileInputSerializer(serializers.Serializer):
     last_name = serializers.CharField(max_length=100, required=False)
     fiscal_code = serializers.CharField(max_length=16, required=False)
     birth_date = serializers.DateField(required=False)
-    residence_municipality = serializers.SlugRelatedField(
+    residence_municipality = MunicipalityCodeField(
         slug_field="istat_code",
         queryset=Municipality.objects.all(),
         required=False,
@@ -96,7 +105,7 @@ class EmployeeListSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email")
     first_name = serializers.CharField(source="user.first_name")
     last_name = serializers.CharField(source="user.last_name")
-    fiscal_code = serializers.CharField(source="user.fiscal_code")
+    fiscal_code = serializers.CharField(source="user.fiscal_code", allow_null=True)
     workplace = serializers.CharField(source="workplace_municipality.istat_code")
     residence = serializers.CharField(source="user.residence_municipality.istat_code", allow_null=True, default=None)
     invited = serializers.SerializerMethodField()

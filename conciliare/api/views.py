@@ -49,6 +49,7 @@ def _validate_with_form(form: Any) -> Any:
 
 class MunicipalityListApi(APIView):
     permission_classes = [AllowAny]
+    pagination_class = PageNumberPagination
 
     @extend_schema(
         responses=serializers.MunicipalitySerializer(many=True),
@@ -140,6 +141,8 @@ class FamilyDetailApi(APIView):
 
 
 class CompanyEmployeeListApi(APIView):
+    pagination_class = PageNumberPagination
+
     @extend_schema(
         responses=serializers.EmployeeListSerializer(many=True),
         parameters=[OpenApiParameter("search", str, description="Words matched against name, e-mail, codice fiscale.")],
