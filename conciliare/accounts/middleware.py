@@ -1,15 +1,15 @@
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .models import MFA_ROLES
+from .mfa import mfa_setup_required
 
 # Paths a user without a second factor may still reach, to set one up or leave.
-_ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/api/schema/")
+# The API is guarded by `conciliare.api.permissions.SecondFactorSetUp`, which also
+# sees token users (DRF authenticates them only inside the view).
+_ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/api/")
 
 
 class RequireMfaMiddleware:
@@ -22,29 +22,6 @@ class RequireMfaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._must_set_up_mfa(request):
-            if request.path.startswith("/api/"):
-                from django.http import JsonResponse
-
-                return JsonResponse(
-                    {
-                        "error": {
-                            "code": "mfa_required",
-                            "message": "Two-factor authentication must be set up first.",
-                            "fields": {},
-                        }
-                    },
-                    status=403,
-                )
+        if not request.path.startswith(_ALLOWED_PREFIXES) and mfa_setup_required(request.user):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
-
-    def _must_set_up_mfa(self, request: HttpRequest) -> bool:
-        if not settings.CONCILIARE_MFA_REQUIRED:
-            return False
-        user = request.user
-        if not user.is_authenticated or request.path.startswith(_ALLOWED_PREFIXES):
-            return False
-        if not user.memberships.filter(role__in=MFA_ROLES).exists():  # type: ignore[union-attr]
-            return False
-        return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

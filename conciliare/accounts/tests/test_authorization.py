@@ -591,3 +591,53 @@ def test_api_hr_cannot_reach_another_companys_import_through_own_company(world, 
     assert_error(response, status=404, code="not_found")
     other_import.refresh_from_db()
     assert other_import.status == EmployeeImport.Status.PREVIEW
+
+
+# --------------------------------------------------------------------------------------------------
+# Second factor: roles that see other people's data must have one, whatever the authentication
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mfa_required(settings):
+    settings.CONCILIARE_MFA_REQUIRED = True
+
+
+def test_api_by_session_refuses_hr_without_second_factor(world, mfa_required):
+    # Given MFA is required and Bruno (HR) has not set up TOTP, when he calls the API with his session,
+    response = _api_client(world.cast.hr_bruno, "session").get(
+        f"/api/v1/companies/{world.company_id('company')}/employees/"
+    )
+
+    # then he is refused until he sets it up.
+    assert_error(response, status=403, code="mfa_required")
+
+
+def test_api_by_session_still_serves_an_employee_without_second_factor(world, mfa_required):
+    # Positive control: employees are not required to have a second factor.
+    response = _api_client(world.cast.employee_anna, "session").get("/api/v1/me/")
+
+    assert response.status_code == 200
+
+
+def test_api_by_token_refuses_hr_without_second_factor(world, mfa_required):
+    # Given MFA is required, Bruno (HR) has no TOTP but holds an API token (made before the rule,
+    # or by an administrator), when he calls the API with the token,
+    response = _api_client(world.cast.hr_bruno, "token").get(
+        f"/api/v1/companies/{world.company_id('company')}/employees/"
+    )
+
+    # then he is refused exactly as by session, and no employee data is returned.
+    assert_error(response, status=403, code="mfa_required")
+
+
+def test_api_by_token_serves_hr_once_the_second_factor_is_set_up(world, mfa_required):
+    # Given Bruno (HR) has set up TOTP, when he calls the API with his token, then he is served.
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(user=world.cast.hr_bruno, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    response = _api_client(world.cast.hr_bruno, "token").get(
+        f"/api/v1/companies/{world.company_id('company')}/employees/"
+    )
+
+    assert response.status_code == 200
