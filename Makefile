@@ -22,7 +22,7 @@ $(VENV)/.dev: $(VENV)/.runtime pyproject.toml
 	@touch $@
 
 demo: $(VENV)/.runtime ## Install, load the territory and demo data, serve on http://127.0.0.1:$(PORT)
-	@mkdir -p var
+	@mkdir -p var/static
 	$(LOCAL) $(PY) manage.py migrate --noinput -v 0
 	$(LOCAL) $(PY) manage.py seed_demo
 	@echo "Conciliare: http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -27,7 +27,7 @@ from conciliare.accounts.selectors import (
     family_member_get_for_user,
     family_member_list_for_user,
 )
-from conciliare.core.errors import ApplicationError
+from conciliare.core.errors import InvalidInput
 from conciliare.core.typing import request_user
 from conciliare.territory.selectors import municipality_list
 
@@ -35,15 +35,10 @@ from . import serializers
 from .pagination import PageNumberPagination
 
 
-class FormValidationError(ApplicationError):
-    code = "validation_error"
-
-
 def _validate_with_form(form: Any) -> Any:
-    from django.utils.translation import gettext as _
-
+    """The web forms hold the domain checks (codice fiscale vs person, dates...): reuse them."""
     if not form.is_valid():
-        raise FormValidationError(_("The data sent is not valid."), fields={k: list(v) for k, v in form.errors.items()})
+        raise InvalidInput(_("The data sent is not valid."), fields={k: list(v) for k, v in form.errors.items()})
     return form
 
 
@@ -173,7 +168,7 @@ class EmployeeImportCreateApi(APIView):
                 company=company, actor=request_user(request), upload=incoming.validated_data["file"]
             )
         except ImportFileError as error:
-            raise FormValidationError(error.message, fields={"file": [error.message]}) from error
+            raise InvalidInput(error.message, fields={"file": [error.message]}) from error
         return Response(serializers.EmployeeImportSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
@@ -192,8 +187,7 @@ class EmployeeImportCommitApi(APIView):
     )
     def post(self, request: Request, company_id: int, import_id: int) -> Response:
         found = employee_import_get_for_hr(user=request_user(request), company_id=company_id, import_id=import_id)
-        with transaction.atomic():
-            done = employee_import_commit(employee_import=found, actor=request_user(request))
+        done = employee_import_commit(employee_import=found, actor=request_user(request))
         return Response(serializers.EmployeeImportSerializer(done).data)
 
 

@@ -15,6 +15,12 @@ class ApplicationError(Exception):
         self.fields = fields or {}
 
 
+class InvalidInput(ApplicationError):
+    """Input failed validation; `fields` says which field and why."""
+
+    code = "validation_error"
+
+
 class NotPermitted(ApplicationError):
     """The object does not exist for this user (we never reveal which of the two)."""
 

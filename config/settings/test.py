@@ -33,6 +33,7 @@ def _test_database() -> dict[str, Any]:
     return dict(dj_database_url.parse(f"sqlite:///{BASE_DIR / 'var' / 'test.sqlite3'}"))
 
 
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns when it is missing
 DATABASES = {"default": _test_database()}  # type: ignore[dict-item]
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-with-enough-length-to-be-realistic-0123456789"
