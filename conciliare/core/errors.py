@@ -31,3 +31,15 @@ class NotPermitted(ApplicationError):
 class Conflict(ApplicationError):
     code = "conflict"
     status = 409
+
+
+class InsufficientCredit(Conflict):
+    """An account that may not go negative does not have the available credit."""
+
+    code = "insufficient_credit"
+
+
+class IdempotencyConflict(Conflict):
+    """The idempotency key was already used for a different operation."""
+
+    code = "idempotency_conflict"

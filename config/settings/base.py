@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "conciliare.core",
     "conciliare.territory",
     "conciliare.accounts",
+    "conciliare.ledger",
     "conciliare.api",
 ]
 
