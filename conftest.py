@@ -30,6 +30,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason="needs a browser: Debian chromium at /usr/bin/chromium"))
 
 
+@pytest.fixture(autouse=True)
+def territory_present(request: pytest.FixtureRequest) -> None:
+    """A transactional test (live server, concurrency) flushes every table, including the
+    territory that a data migration loaded; give it back to whichever test comes next."""
+    if not {"db", "transactional_db"} & set(request.fixturenames) and not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+    from conciliare.territory.loading import load_territory
+    from conciliare.territory.models import District, Municipality
+
+    if not Municipality.objects.exists():
+        load_territory(District, Municipality)
+
+
+def _is_transactional(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
