@@ -6,7 +6,7 @@ PORT ?= 8000
 LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help demo run test test-sqlite lint typecheck messages check-deploy clean
+.PHONY: help demo run test test-sqlite lint typecheck messages check-deploy bench-ledger ledger-verify clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -36,11 +36,11 @@ test: $(VENV)/.dev ## Lint, type-check and run the whole suite (PostgreSQL when 
 	$(VENV)/bin/ruff format --check conciliare config
 	$(VENV)/bin/mypy .
 	$(PY) scripts/check_translations.py
-	$(VENV)/bin/pytest -n 2 --dist loadfile
+	$(VENV)/bin/pytest -n 2 --dist loadfile --cov
 
 test-sqlite: $(VENV)/.dev ## The suite on SQLite even when PostgreSQL answers
 	@mkdir -p var test-artifacts
-	CONCILIARE_TEST_DB=sqlite $(VENV)/bin/pytest -n 2 --dist loadfile
+	CONCILIARE_TEST_DB=sqlite $(VENV)/bin/pytest -n 2 --dist loadfile --cov
 
 lint: $(VENV)/.dev ## ruff and mypy only
 	$(VENV)/bin/ruff check .
@@ -53,6 +53,9 @@ messages: $(VENV)/.dev ## Extract strings into the Italian catalogue and compile
 check-deploy: $(VENV)/.runtime ## Django's deployment checks with production settings
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	  DATABASE_URL=sqlite:///var/check.sqlite3 $(PY) manage.py check --deploy --fail-level WARNING
+
+ledger-verify: $(VENV)/.runtime ## Re-derive every balance of the demo database and check the ledger's invariants
+	$(LOCAL) $(PY) manage.py ledger_verify
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var test-artifacts *.egg-info

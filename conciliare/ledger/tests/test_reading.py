@@ -1,12 +1,13 @@
 """Balances and movements, in a fixed number of queries; euro formatting."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from conciliare.core.money import cents_to_euro, euro_to_cents, format_euro
 from conciliare.ledger import services
@@ -68,3 +69,21 @@ def test_euro_template_filter_follows_the_language():
         assert template.render(Context({"cents": 123_456, "nothing": None})) == "1.234,56\xa0€|"
     with translation.override("en"):
         assert template.render(Context({"cents": 123_456, "nothing": None})) == "€1,234.56|"
+
+
+@pytest.mark.django_db
+def test_ledger_objects_describe_themselves(economy):
+    economy.load(economy.wallet, 1_000)
+    hold = services.hold_place(
+        account=economy.wallet,
+        destination=economy.supplier,
+        amount=100,
+        idempotency_key=key(),
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    credit = economy.wallet.entries.get()
+    assert str(economy.wallet) == "Conto welfare Anna"
+    assert str(credit) == f"{economy.wallet.pk}: 1000"
+    with translation.override("en"):
+        assert str(credit.transaction) == f"credit #{credit.transaction_id}"
+    assert str(hold) == f"hold #{hold.pk} 100 (pending)"
