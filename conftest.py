@@ -37,11 +37,9 @@ def territory_present(request: pytest.FixtureRequest) -> None:
     if not {"db", "transactional_db"} & set(request.fixturenames) and not request.node.get_closest_marker("django_db"):
         return
     request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
-    from conciliare.territory.loading import load_territory
-    from conciliare.territory.models import District, Municipality
+    from conciliare.testing.factories import ensure_territory
 
-    if not Municipality.objects.exists():
-        load_territory(District, Municipality)
+    ensure_territory()
 
 
 def _is_transactional(request: pytest.FixtureRequest) -> bool:

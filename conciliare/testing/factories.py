@@ -146,3 +146,12 @@ def make_family_member(
         fiscal_code=make_fiscal_code(first_name, user.last_name, birth_date),
         **fields,
     )
+
+
+def ensure_territory() -> None:
+    """Reloads the territory if a transactional test flushed it (it comes from a data migration)."""
+    from conciliare.territory.loading import load_territory
+    from conciliare.territory.models import District
+
+    if not Municipality.objects.exists():
+        load_territory(District, Municipality)

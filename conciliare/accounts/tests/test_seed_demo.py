@@ -41,12 +41,14 @@ from conciliare.accounts.models import (
     User,
 )
 from conciliare.accounts.validators import fiscal_code_mismatches
+from conciliare.testing.factories import ensure_territory
 
 
 @pytest.fixture(scope="module")
 def places(django_db_setup, django_db_blocker) -> list[Place]:
-    # Only reads the territory loaded by the migrations: nothing to roll back.
+    # Reads the territory loaded by the migrations (reloaded if a transactional test flushed it).
     with django_db_blocker.unblock():
+        ensure_territory()
         return territory_places()
 
 
