@@ -33,7 +33,7 @@ run: demo ## Same as demo
 test: $(VENV)/.dev ## Lint, type-check and run the whole suite (PostgreSQL when one answers, else SQLite)
 	@mkdir -p var test-artifacts
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check conciliare config
+	$(VENV)/bin/ruff format --check conciliare config bench tests scripts conftest.py
 	$(VENV)/bin/mypy .
 	$(PY) scripts/check_translations.py
 	$(VENV)/bin/pytest -n 2 --dist loadfile --cov
@@ -53,6 +53,9 @@ messages: $(VENV)/.dev ## Extract strings into the Italian catalogue and compile
 check-deploy: $(VENV)/.runtime ## Django's deployment checks with production settings
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	  DATABASE_URL=sqlite:///var/check.sqlite3 $(PY) manage.py check --deploy --fail-level WARNING
+
+bench-ledger: $(VENV)/.dev ## Ledger postings/s vs pgbench on PostgreSQL (own throw-away databases, ~80 s)
+	$(PY) bench/ledger.py
 
 ledger-verify: $(VENV)/.runtime ## Re-derive every balance of the demo database and check the ledger's invariants
 	$(LOCAL) $(PY) manage.py ledger_verify
