@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "conciliare.territory",
     "conciliare.accounts",
     "conciliare.ledger",
+    "conciliare.plans",
     "conciliare.api",
 ]
 
