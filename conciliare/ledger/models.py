@@ -56,6 +56,18 @@ class LedgerAccount(models.Model):
                 condition=~Q(kind="employee_wallet") | Q(owner_user__isnull=False),
                 name="ledger_wallet_has_owner",
             ),
+            # One external world; one funding account per company; one wallet per person, plan and bucket.
+            models.UniqueConstraint(fields=["kind"], condition=Q(kind="external_world"), name="ledger_one_world"),
+            models.UniqueConstraint(
+                fields=["owner_organization"],
+                condition=Q(kind="company_funding"),
+                name="ledger_one_funding_per_company",
+            ),
+            models.UniqueConstraint(
+                fields=["owner_user", "plan_reference", "fiscal_bucket"],
+                condition=Q(kind="employee_wallet"),
+                name="ledger_one_wallet_per_plan_bucket",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from conciliare.core.errors import ApplicationError, Conflict, IdempotencyConflict, InsufficientCredit
 from conciliare.core.money import format_euro
 
-from .models import Entry, Hold, HoldStatus, LedgerAccount, LedgerTransaction, TransactionKind
+from .models import AccountKind, Entry, Hold, HoldStatus, LedgerAccount, LedgerTransaction, TransactionKind
 
 Legs = Sequence[tuple[LedgerAccount, int]]
 MAX_KEY_LENGTH = 128
@@ -46,6 +46,21 @@ def account_open(
         plan_reference=plan_reference,
         fiscal_bucket=fiscal_bucket,
     )
+
+
+def world_account() -> LedgerAccount:
+    """The one account for money outside the platform (banks, payrolls, public bodies)."""
+    account, _created = LedgerAccount.objects.get_or_create(
+        kind=AccountKind.EXTERNAL_WORLD, defaults={"name": "Mondo esterno", "may_go_negative": True}
+    )
+    return account
+
+
+def company_funding_account(company: Any) -> LedgerAccount:
+    account, _created = LedgerAccount.objects.get_or_create(
+        kind=AccountKind.COMPANY_FUNDING, owner_organization=company, defaults={"name": f"Fondi welfare · {company}"}
+    )
+    return account
 
 
 def _check_key(key: str) -> None:
@@ -75,8 +90,15 @@ def _fingerprint(**content: Any) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 
+LOCK_CHUNK = 10_000  # PostgreSQL takes at most 65,535 parameters in one statement
+
+
 def _lock_accounts(account_ids: list[int]) -> dict[int, LedgerAccount]:
-    locked = {a.pk: a for a in LedgerAccount.objects.select_for_update().filter(pk__in=account_ids).order_by("pk")}
+    ordered = sorted(set(account_ids))
+    locked: dict[int, LedgerAccount] = {}
+    for start in range(0, len(ordered), LOCK_CHUNK):  # ascending chunks keep the global lock order
+        chunk = ordered[start : start + LOCK_CHUNK]
+        locked.update((a.pk, a) for a in LedgerAccount.objects.select_for_update().filter(pk__in=chunk).order_by("pk"))
     if len(locked) != len(set(account_ids)):
         raise ApplicationError(_("Unknown ledger account."))
     return locked
@@ -140,7 +162,8 @@ def transaction_post(
                 reverses=reverses,
             )
             Entry.objects.bulk_create(
-                [Entry(transaction=posted, account_id=account_id, amount=amount) for account_id, amount in pairs]
+                [Entry(transaction=posted, account_id=account_id, amount=amount) for account_id, amount in pairs],
+                batch_size=5_000,
             )
     except IntegrityError:
         # Another request committed the same key, or reversed the same transaction,

@@ -204,3 +204,16 @@ def test_posting_is_atomic_when_an_entry_fails(economy):
             kind=TransactionKind.FUNDING, legs=[(economy.world, -5), (economy.fund, 5)], idempotency_key="atomic"
         )
     assert not LedgerTransaction.objects.filter(idempotency_key="atomic").exists()
+
+
+def test_world_and_company_funding_accounts_exist_once(economy, cast):
+    assert services.world_account() == economy.world  # the economy's world is the one world
+    funding = services.company_funding_account(cast.other_company)
+    assert services.company_funding_account(cast.other_company) == funding
+    assert (funding.kind, funding.owner_organization, funding.may_go_negative) == (
+        "company_funding",
+        cast.other_company,
+        False,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.account_open(kind="external_world", name="Un altro mondo", may_go_negative=True)

@@ -32,7 +32,13 @@ class LedgerMachine(RuleBasedStateMachine):
         self.supplier = services.account_open(kind=AccountKind.SUPPLIER_PAYABLE, name=f"supplier {run}")
         owner = USER[0]
         self.wallets = [
-            services.account_open(kind=AccountKind.EMPLOYEE_WALLET, name=f"wallet {run}.{i}", owner_user=owner)
+            services.account_open(
+                kind=AccountKind.EMPLOYEE_WALLET,
+                name=f"wallet {run}.{i}",
+                owner_user=owner,
+                plan_reference=f"plan:m{run}",
+                fiscal_bucket=f"bucket-{i}",
+            )
             for i in range(WALLETS)
         ]
         # the model: (balance, held) per account id, and what can still be undone
