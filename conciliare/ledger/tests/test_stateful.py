@@ -28,7 +28,7 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         run = next(_run)
         self.keys = (f"m{run}-{i}" for i in itertools.count())
-        self.world = services.account_open(kind=AccountKind.EXTERNAL_WORLD, name=f"world {run}", may_go_negative=True)
+        self.world = services.world_account()  # shared by every example: the model starts from its balance
         self.supplier = services.account_open(kind=AccountKind.SUPPLIER_PAYABLE, name=f"supplier {run}")
         owner = USER[0]
         self.wallets = [
@@ -42,7 +42,10 @@ class LedgerMachine(RuleBasedStateMachine):
             for i in range(WALLETS)
         ]
         # the model: (balance, held) per account id, and what can still be undone
-        self.model = {a.pk: [0, 0] for a in [self.world, self.supplier, *self.wallets]}
+        self.model = {a.pk: [0, 0] for a in [self.supplier, *self.wallets]}
+        self.model[self.world.pk] = list(
+            LedgerAccount.objects.filter(pk=self.world.pk).values_list("balance", "held").get()
+        )
         self.pending: list[Hold] = []
         self.reversible: list[LedgerTransaction] = []
         self.last: tuple[LedgerTransaction, str, int, int] | None = None
