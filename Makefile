@@ -6,7 +6,7 @@ PORT ?= 8000
 LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help demo run test test-sqlite lint typecheck messages check-deploy bench-ledger ledger-verify clean
+.PHONY: help demo run test test-sqlite lint typecheck messages check-deploy bench-ledger bench-plans ledger-verify clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ check-deploy: $(VENV)/.runtime ## Django's deployment checks with production set
 
 bench-ledger: $(VENV)/.dev ## Ledger postings/s vs pgbench on PostgreSQL (own throw-away databases, ~80 s)
 	$(PY) bench/ledger.py
+
+bench-plans: $(VENV)/.dev ## Activate a plan for 100,000 employees on PostgreSQL (own throw-away database, ~40 s)
+	$(PY) bench/plans.py
 
 ledger-verify: $(VENV)/.runtime ## Re-derive every balance of the demo database and check the ledger's invariants
 	$(LOCAL) $(PY) manage.py ledger_verify

@@ -240,3 +240,20 @@ def test_a_failed_statement_is_a_database_error_not_silence(economy):
     # Sanity for the helpers above: a refused statement raises, it does not pass quietly.
     with pytest.raises(DatabaseError), transaction.atomic():
         raw("SELECT * FROM ledger_no_such_table")
+
+
+@on_postgres
+def test_on_postgres_an_entry_added_after_a_passed_check_is_checked_again(economy):
+    # The commit-time check runs once per transaction; an entry slipped in after it is not exempt.
+    def sneaky():
+        txn = LedgerTransaction.objects.create(
+            kind="funding", effective_date=datetime.date(2026, 1, 1), idempotency_key=key(), fingerprint="x"
+        )
+        Entry.objects.create(transaction=txn, account=economy.world, amount=-100)
+        Entry.objects.create(transaction=txn, account=economy.fund, amount=100)
+        raw("SET CONSTRAINTS ALL IMMEDIATE")  # balanced: the check passes and remembers it
+        raw("SET CONSTRAINTS ALL DEFERRED")
+        Entry.objects.create(transaction=txn, account=economy.supplier, amount=5)
+
+    refused(sneaky)
+    assert balances(economy.world, economy.fund, economy.supplier) == [(0, 0)] * 3
