@@ -13,6 +13,7 @@ import datetime
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -30,7 +31,7 @@ from ledger import (
 TARGET_SECONDS = 60
 
 
-def populate(employees: int) -> tuple[object, object]:
+def populate(employees: int) -> tuple[Any, Any]:
     from conciliare.accounts.models import EmployeeProfile, Membership, Organization, OrganizationRoleAssignment, User
     from conciliare.territory.models import Municipality
 
