@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "plans"
+urlpatterns = [
+    path("il-mio-welfare/", views.my_welfare, name="my_welfare"),
+    path("aziende/<int:company_id>/piani/", views.plan_list, name="plan_list"),
+    path("aziende/<int:company_id>/piani/nuovo/", views.plan_create_view, name="plan_create"),
+    path("aziende/<int:company_id>/piani/<int:plan_id>/", views.plan_detail, name="plan_detail"),
+    path("aziende/<int:company_id>/piani/<int:plan_id>/attiva/", views.plan_activate_view, name="plan_activate"),
+]

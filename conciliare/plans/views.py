@@ -1,0 +1,125 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from conciliare.accounts.selectors import company_get_for_hr
+from conciliare.core.errors import ApplicationError, InvalidInput, NotPermitted
+from conciliare.core.money import euro_to_cents
+from conciliare.core.typing import AuthenticatedHttpRequest
+
+from . import fiscal
+from .forms import BonusCalculatorForm, PlanForm
+from .models import BUCKETS
+from .selectors import (
+    fringe_status_for_user,
+    movements_for_user,
+    plan_get_for_hr,
+    plans_for_hr,
+    wallet_lines_for_user,
+)
+from .services import plan_activate, plan_create, plan_totals
+
+
+@login_required
+def my_welfare(request: AuthenticatedHttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    lines = wallet_lines_for_user(request.user)
+    calculator = BonusCalculatorForm(request.GET or None)
+    comparison = None
+    if calculator.is_valid():
+        comparison = fiscal.bonus_compare(
+            year=today.year,
+            gross=euro_to_cents(calculator.cleaned_data["gross"]),
+            previous_year_income=euro_to_cents(calculator.cleaned_data["previous_year_income"]),
+        )
+    rules = fiscal.rules_for(today.year)
+    return render(
+        request,
+        "plans/my_welfare.html",
+        {
+            "lines": lines,
+            "total_available": sum(line.available for line in lines),
+            "fringe": fringe_status_for_user(request.user, today=today),
+            "movements": movements_for_user(request.user, page=request.GET.get("page")),
+            "calculator": calculator,
+            "comparison": comparison,
+            "bonus_rules": rules["performance_bonus"],
+            "bucket_rules": {code: rules["buckets"][code] for code, _label in BUCKETS},
+        },
+    )
+
+
+def _company_or_404(request: AuthenticatedHttpRequest, company_id: int):  # type: ignore[no-untyped-def]
+    try:
+        return company_get_for_hr(user=request.user, company_id=company_id)
+    except NotPermitted as error:
+        raise Http404 from error
+
+
+@login_required
+def plan_list(request: AuthenticatedHttpRequest, company_id: int) -> HttpResponse:
+    company = _company_or_404(request, company_id)
+    plans = plans_for_hr(user=request.user, company_id=company.pk)
+    return render(request, "plans/plan_list.html", {"company": company, "plans": plans})
+
+
+@login_required
+def plan_create_view(request: AuthenticatedHttpRequest, company_id: int) -> HttpResponse:
+    company = _company_or_404(request, company_id)
+    form = PlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = plan_create(
+                company=company,
+                name=form.cleaned_data["name"],
+                starts_on=form.cleaned_data["starts_on"],
+                ends_on=form.cleaned_data["ends_on"],
+                legal_basis=form.cleaned_data["legal_basis"],
+                residual_rule=form.cleaned_data["residual_rule"],
+                graded_on_performance=form.cleaned_data["graded_on_performance"],
+                allowances=form.allowances(),
+            )
+        except InvalidInput as error:
+            for field, problems in error.fields.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(request, _("The plan has been saved as a draft: check it, then activate it."))
+            return redirect("plans:plan_detail", company_id=company.pk, plan_id=plan.pk)
+    return render(
+        request,
+        "plans/plan_form.html",
+        {"company": company, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def plan_detail(request: AuthenticatedHttpRequest, company_id: int, plan_id: int) -> HttpResponse:
+    company = _company_or_404(request, company_id)
+    try:
+        plan = plan_get_for_hr(user=request.user, company_id=company.pk, plan_id=plan_id)
+    except NotPermitted as error:
+        raise Http404 from error
+    return render(request, "plans/plan_detail.html", {"company": company, "plan": plan, "totals": plan_totals(plan)})
+
+
+@login_required
+@require_POST
+def plan_activate_view(request: AuthenticatedHttpRequest, company_id: int, plan_id: int) -> HttpResponse:
+    company = _company_or_404(request, company_id)
+    try:
+        plan = plan_get_for_hr(user=request.user, company_id=company.pk, plan_id=plan_id)
+    except NotPermitted as error:
+        raise Http404 from error
+    try:
+        plan_activate(plan=plan, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The plan is active: every covered employee has received the credit."))
+    return redirect("plans:plan_detail", company_id=company.pk, plan_id=plan.pk)
