@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
+from . import plans, views
 
 v1 = [
     path("municipalities/", views.MunicipalityListApi.as_view(), name="municipalities"),
@@ -25,6 +25,7 @@ v1 = [
         views.EmployeeImportDiscardApi.as_view(),
         name="import-discard",
     ),
+    *plans.urls(),
 ]
 
 urlpatterns = [

@@ -90,13 +90,16 @@ def fringe_status_for_user(user: Any, *, today: datetime.date) -> FringeStatus:
     return FringeStatus(year=today.year, cap=cap, used=-spent, declared=declared)
 
 
-def movements_for_user(user: Any, *, page: Any = 1, per_page: int = 20) -> Page:
-    entries = (
+def wallet_entries_for_user(user: Any) -> QuerySet[Entry]:
+    return (
         Entry.objects.filter(account__owner_user=user, account__kind=AccountKind.EMPLOYEE_WALLET)
         .select_related("transaction", "account")
         .order_by("-transaction__created_at", "-pk")
     )
-    return Paginator(entries, per_page).get_page(page)
+
+
+def movements_for_user(user: Any, *, page: Any = 1, per_page: int = 20) -> Page:
+    return Paginator(wallet_entries_for_user(user), per_page).get_page(page)
 
 
 def plans_for_hr(*, user: Any, company_id: int) -> QuerySet[WelfarePlan]:

@@ -11,7 +11,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conciliare.accounts.models import EmployeeProfile, Organization
+from conciliare.accounts.models import ContractCategory, EmployeeProfile, Organization
 from conciliare.core.errors import ApplicationError, Conflict, InvalidInput
 from conciliare.core.money import euro_to_cents
 from conciliare.ledger import services as ledger
@@ -35,6 +35,8 @@ def _parse_allowances(allowances: Iterable[AllowanceInput]) -> list[tuple[str, s
     parsed: list[tuple[str, str, int]] = []
     buckets = {code for code, _label in BUCKETS}
     for item in allowances:
+        if item.category not in (ALL_CATEGORIES, *ContractCategory.values):
+            _refuse("allowances", _("Unknown employee category “%(category)s”.") % {"category": item.category})
         if item.bucket not in buckets:
             _refuse("allowances", _("Unknown fiscal bucket “%(bucket)s”.") % {"bucket": item.bucket})
         try:

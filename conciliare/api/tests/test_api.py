@@ -952,9 +952,14 @@ def test_generated_schema_is_valid_openapi_3():
         "/api/v1/companies/{company_id}/employee-imports/{import_id}/commit/",
         "/api/v1/companies/{company_id}/employee-imports/{import_id}/discard/",
         "/api/v1/companies/{company_id}/employees/",
+        "/api/v1/companies/{company_id}/plans/",
+        "/api/v1/companies/{company_id}/plans/{plan_id}/",
+        "/api/v1/companies/{company_id}/plans/{plan_id}/activate/",
         "/api/v1/me/",
         "/api/v1/me/family/",
         "/api/v1/me/family/{member_id}/",
+        "/api/v1/me/wallets/",
+        "/api/v1/me/wallets/movements/",
         "/api/v1/municipalities/",
     ]
 

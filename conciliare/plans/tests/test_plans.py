@@ -42,6 +42,7 @@ def test_a_revocable_unilateral_plan_is_deductible_only_up_to_five_per_mille(cas
         ([allowance("dirigenti", "art51_c2_f", "10")], {}, "allowances", "no employee in the category"),
         ([allowance("operai", "art51_c2_f", "10")], {"ends_on": D(2025, 12, 31)}, "ends_on", "end before it starts"),
         ([allowance("operai", "bitcoin", "10")], {}, "allowances", "Unknown fiscal bucket"),
+        ([allowance("stagisti", "art51_c2_f", "10")], {}, "allowances", "Unknown employee category"),
         ([], {}, "allowances", "at least one amount"),
         ([allowance("", "art51_c2_f", "10"), allowance("operai", "art51_c2_f", "10")], {}, "allowances", "not both"),
         (
