@@ -9,4 +9,5 @@ urlpatterns = [
     path("aziende/<int:company_id>/piani/nuovo/", views.plan_create_view, name="plan_create"),
     path("aziende/<int:company_id>/piani/<int:plan_id>/", views.plan_detail, name="plan_detail"),
     path("aziende/<int:company_id>/piani/<int:plan_id>/attiva/", views.plan_activate_view, name="plan_activate"),
+    path("aziende/<int:company_id>/piani/<int:plan_id>/regolamento.pdf", views.plan_regulation, name="plan_regulation"),
 ]

@@ -12,6 +12,7 @@ from conciliare.core.money import euro_to_cents
 from conciliare.core.typing import AuthenticatedHttpRequest
 
 from . import fiscal
+from .documents import plan_regulation_pdf
 from .forms import BonusCalculatorForm, PlanForm
 from .models import BUCKETS
 from .selectors import (
@@ -123,3 +124,15 @@ def plan_activate_view(request: AuthenticatedHttpRequest, company_id: int, plan_
     else:
         messages.success(request, _("The plan is active: every covered employee has received the credit."))
     return redirect("plans:plan_detail", company_id=company.pk, plan_id=plan.pk)
+
+
+@login_required
+def plan_regulation(request: AuthenticatedHttpRequest, company_id: int, plan_id: int) -> HttpResponse:
+    company = _company_or_404(request, company_id)
+    try:
+        plan = plan_get_for_hr(user=request.user, company_id=company.pk, plan_id=plan_id)
+    except NotPermitted as error:
+        raise Http404 from error
+    response = HttpResponse(plan_regulation_pdf(plan), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="regolamento-piano-{plan.pk}.pdf"'
+    return response

@@ -122,3 +122,33 @@ def test_my_welfare_queries_do_not_grow_with_movements(cast, staff, login):
     for index in range(15):
         ledger.transaction_post(kind="spend", legs=[(wallet, -100), (supplier, 100)], idempotency_key=f"q-{index}")
     assert queries() == few
+
+
+def test_the_regulation_pdf_renders_the_plan_figures_in_italian(cast, staff, login):
+    import pypdfium2
+
+    plan = plan_create(
+        company=cast.company,
+        allowances=[allowance("operai", "art51_c2_f", "300.00"), allowance("quadri", "art51_c3_fringe", "1250.50")],
+        **{**PLAN_2026, "legal_basis": "unilateral"},
+    )
+    response = login(cast.hr_bruno).get(f"/aziende/{cast.company.pk}/piani/{plan.pk}/regolamento.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    document = pypdfium2.PdfDocument(response.content)
+    text = " ".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    for expected in (
+        "Regolamento del piano welfare",
+        "Piano welfare 2026",
+        "1 gennaio 2026",
+        "31 dicembre 2026",
+        "300,00",
+        "1.250,50",
+        "5 per mille",
+        cast.company.name,
+        "1.000,00",
+        "2.000,00",
+    ):
+        assert expected in text.replace("\r\n", " ").replace("\n", " "), expected
+    assert (
+        login(cast.hr_other_ivo).get(f"/aziende/{cast.company.pk}/piani/{plan.pk}/regolamento.pdf").status_code == 404
+    )
