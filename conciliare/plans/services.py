@@ -221,3 +221,43 @@ def plan_totals(plan: WelfarePlan) -> dict[str, int]:
     )["total"]
     left = sum(wallets.values_list("balance", flat=True))
     return {"loaded": loaded, "left": left, "spent": loaded - left, "wallets": wallets.count()}
+
+
+@transaction.atomic
+def plan_enrol_new_employees(*, plan: WelfarePlan, actor: Any) -> int:
+    """Credits employees who joined a covered category after activation; returns how many.
+
+    Each newcomer's share is paid in by the company and credited in one ledger
+    transaction keyed on the plan and the person, so running this twice credits once.
+    """
+    locked = WelfarePlan.objects.select_for_update().get(pk=plan.pk)
+    if locked.status != PlanStatus.ACTIVE:
+        raise Conflict(_("Only an active plan can credit new employees."))
+    credited = set(
+        LedgerAccount.objects.filter(
+            kind=AccountKind.EMPLOYEE_WALLET, plan_reference=locked.ledger_reference
+        ).values_list("owner_user_id", flat=True)
+    )
+    newcomers: dict[Any, list[tuple[Any, str, int]]] = {}
+    for user, bucket, cents in plan_credit_lines(locked):
+        if user.pk not in credited:
+            newcomers.setdefault(user, []).append((user, bucket, cents))
+    funding = ledger.company_funding_account(locked.company)
+    for user, lines in newcomers.items():
+        total = sum(cents for _user, _bucket, cents in lines)
+        wallets = _wallets(locked, lines)
+        ledger.transaction_post(
+            kind=TransactionKind.FUNDING,
+            legs=[(ledger.world_account(), -total), (funding, total)],
+            idempotency_key=f"{locked.ledger_reference}:funding:{user.pk}",
+            memo=_("Funding of the welfare plan “%(plan)s”") % {"plan": locked.name},
+            actor=actor,
+        )
+        ledger.transaction_post(
+            kind=TransactionKind.CREDIT,
+            legs=[(funding, -total), *((wallets[(user.pk, bucket)], cents) for _u, bucket, cents in lines)],
+            idempotency_key=f"{locked.ledger_reference}:credit:{user.pk}",
+            memo=_("Welfare credit of the plan “%(plan)s”") % {"plan": locked.name},
+            actor=actor,
+        )
+    return len(newcomers)

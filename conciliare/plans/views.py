@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from conciliare.accounts.selectors import company_get_for_hr
@@ -22,7 +23,7 @@ from .selectors import (
     plans_for_hr,
     wallet_lines_for_user,
 )
-from .services import plan_activate, plan_create, plan_totals
+from .services import plan_activate, plan_create, plan_enrol_new_employees, plan_totals
 
 
 @login_required
@@ -136,3 +137,28 @@ def plan_regulation(request: AuthenticatedHttpRequest, company_id: int, plan_id:
     response = HttpResponse(plan_regulation_pdf(plan), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="regolamento-piano-{plan.pk}.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def plan_enrol_view(request: AuthenticatedHttpRequest, company_id: int, plan_id: int) -> HttpResponse:
+    company = _company_or_404(request, company_id)
+    try:
+        plan = plan_get_for_hr(user=request.user, company_id=company.pk, plan_id=plan_id)
+    except NotPermitted as error:
+        raise Http404 from error
+    try:
+        count = plan_enrol_new_employees(plan=plan, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s new employee has received the credit.",
+                "%(count)s new employees have received the credit.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect("plans:plan_detail", company_id=company.pk, plan_id=plan.pk)

@@ -152,3 +152,18 @@ def test_the_regulation_pdf_renders_the_plan_figures_in_italian(cast, staff, log
     assert (
         login(cast.hr_other_ivo).get(f"/aziende/{cast.company.pk}/piani/{plan.pk}/regolamento.pdf").status_code == 404
     )
+
+
+def test_hr_credits_new_employees_from_the_plan_page(cast, staff, login):
+    from conciliare.accounts.models import EmployeeProfile
+    from conciliare.testing.factories import make_employee
+
+    plan = plan_create(company=cast.company, allowances=[allowance("operai", "art51_c2_f", "300.00")], **PLAN_2026)
+    plan_activate(plan=plan, actor=cast.hr_bruno)
+    newcomer = make_employee(cast.company)
+    EmployeeProfile.objects.filter(user=newcomer).update(contract_category="operai")
+    client = login(cast.hr_bruno)
+    url = f"/aziende/{cast.company.pk}/piani/{plan.pk}/nuovi-assunti/"
+    assert client.post(url).status_code == 302
+    assert newcomer.ledger_accounts.get().balance == 30_000
+    assert login(cast.hr_other_ivo).post(url).status_code == 404

@@ -119,3 +119,25 @@ def test_a_closed_plan_or_a_plan_without_employees_cannot_be_activated(cast, sta
     with pytest.raises(ApplicationError):
         plan_activate(plan=plan, actor=cast.hr_bruno)
     assert LedgerTransaction.objects.count() == 0
+
+
+def test_employees_hired_after_activation_get_their_share_once(cast, staff):
+    from conciliare.accounts.models import EmployeeProfile
+    from conciliare.plans.services import plan_enrol_new_employees
+    from conciliare.testing.factories import make_employee
+
+    plan = create(cast, [allowance("operai", "art51_c2_f", "300.00"), allowance("operai", "art51_c3_fringe", "100.00")])
+    with pytest.raises(ApplicationError):
+        plan_enrol_new_employees(plan=plan, actor=cast.hr_bruno)  # still a draft
+    plan_activate(plan=plan, actor=cast.hr_bruno)
+    assert plan_enrol_new_employees(plan=plan, actor=cast.hr_bruno) == 0
+    newcomer = make_employee(cast.company)
+    EmployeeProfile.objects.filter(user=newcomer).update(contract_category="operai")
+    assert plan_enrol_new_employees(plan=plan, actor=cast.hr_bruno) == 1
+    assert plan_enrol_new_employees(plan=plan, actor=cast.hr_bruno) == 0
+    assert sorted(newcomer.ledger_accounts.values_list("fiscal_bucket", "balance")) == [
+        ("art51_c2_f", 30_000),
+        ("art51_c3_fringe", 10_000),
+    ]
+    assert plan_totals(plan)["loaded"] == 4 * 40_000
+    assert ledger_verify().clean
