@@ -63,6 +63,14 @@ def company_funding_account(company: Any) -> LedgerAccount:
     return account
 
 
+def solidarity_fund_account() -> LedgerAccount:
+    """The alliance's Solidarity Fund (residual credit of some plans, contributions on purchases)."""
+    account, _created = LedgerAccount.objects.get_or_create(
+        kind=AccountKind.SOLIDARITY_FUND, owner_organization=None, defaults={"name": "Fondo di Solidarietà"}
+    )
+    return account
+
+
 def _check_key(key: str) -> None:
     if not isinstance(key, str) or not key.strip() or len(key) > MAX_KEY_LENGTH:
         raise ApplicationError(_("An idempotency key of 1 to 128 characters is required."))

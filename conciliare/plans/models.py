@@ -117,3 +117,22 @@ class PlanAllowance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category or 'all'} {self.bucket} {self.amount}"
+
+
+class ExpiryReminder(models.Model):
+    """An e-mail sent to a person before their credit of a plan expires (once per plan and notice)."""
+
+    plan = models.ForeignKey(WelfarePlan, on_delete=models.CASCADE, related_name="expiry_reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("expiry reminder")
+        verbose_name_plural = _("expiry reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "user", "days_before"], name="expiry_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}/{self.user_id} -{self.days_before}d"

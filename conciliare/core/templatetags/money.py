@@ -1,3 +1,6 @@
+import datetime
+
+from babel.dates import format_date
 from django import template
 from django.utils.translation import get_language, to_locale
 
@@ -12,3 +15,11 @@ def euro(cents: int | None) -> str:
     if cents is None:
         return ""
     return format_euro(int(cents), locale=to_locale(get_language() or "it"))
+
+
+@register.filter
+def long_date(day: "datetime.date | None") -> str:
+    """{{ plan.ends_on|long_date }} → '31 dicembre 2026' (Babel: lower-case months, as Italians write them)."""
+    if day is None:
+        return ""
+    return format_date(day, "d MMMM y", locale=to_locale(get_language() or "it"))

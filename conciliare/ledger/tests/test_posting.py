@@ -206,6 +206,15 @@ def test_posting_is_atomic_when_an_entry_fails(economy):
     assert not LedgerTransaction.objects.filter(idempotency_key="atomic").exists()
 
 
+def test_the_solidarity_fund_account_exists_once(economy):
+    fund = services.solidarity_fund_account()
+    assert (
+        services.solidarity_fund_account() == fund
+        and fund.kind == "solidarity_fund"
+        and fund.owner_organization is None
+    )
+
+
 def test_world_and_company_funding_accounts_exist_once(economy, cast):
     assert services.world_account() == economy.world  # the economy's world is the one world
     funding = services.company_funding_account(cast.other_company)
