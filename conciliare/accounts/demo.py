@@ -150,14 +150,14 @@ DEMO_LOGINS: list[DemoLogin] = [
         email=f"dipendente@{DEMO_DOMAIN}",
         label="Dipendente",
         organization=FIRST_COMPANY,
-        sees="Il proprio profilo e la famiglia: due figli (2 e 8 anni) e il padre non autosufficiente.",
+        sees="Credito welfare 2026, profilo e famiglia: due figli (2 e 8 anni), il padre non autosufficiente.",
     ),
     DemoLogin(
         role=MembershipRole.HR_MANAGER.value,
         email=f"hr@{DEMO_DOMAIN}",
         label="Responsabile del personale",
         organization=FIRST_COMPANY,
-        sees=f"I circa 30 dipendenti di {FIRST_COMPANY} e l'importazione da CSV/XLSX.",
+        sees=f"I circa 30 dipendenti di {FIRST_COMPANY}, l'importazione da CSV/XLSX e i piani welfare.",
     ),
     DemoLogin(
         role=MembershipRole.SUPPLIER_STAFF.value,

@@ -17,6 +17,7 @@ from conciliare.core.money import euro_to_cents
 from conciliare.ledger import services as ledger
 from conciliare.ledger.models import AccountKind, Entry, LedgerAccount, TransactionKind
 
+from . import fiscal
 from .models import ALL_CATEGORIES, BUCKETS, LegalBasis, PlanAllowance, PlanStatus, ResidualRule, WelfarePlan
 
 
@@ -92,6 +93,9 @@ def plan_create(
         and bonus_conversion_closes_on < bonus_conversion_opens_on
     ):
         _refuse("bonus_conversion_closes_on", _("The conversion window needs a start and an end after it."))
+    for year in {starts_on.year, ends_on.year}:
+        if year not in fiscal.available_years():
+            _refuse("ends_on", _("There are no fiscal rules for the tax year %(year)s yet.") % {"year": year})
     parsed = _parse_allowances(allowances)
     categories = {category for category, _bucket, _cents in parsed}
     for category in categories:

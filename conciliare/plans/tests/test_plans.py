@@ -52,6 +52,7 @@ def test_a_revocable_unilateral_plan_is_deductible_only_up_to_five_per_mille(cas
             "appears once",
         ),
         ([allowance("operai", "art51_c2_f", "10")], {"name": "  "}, "name", "name"),
+        ([allowance("operai", "art51_c2_f", "10")], {"ends_on": D(2031, 1, 1)}, "ends_on", "no fiscal rules"),
         ([allowance("operai", "art51_c2_f", "10")], {"legal_basis": "whim"}, "legal_basis", "legal basis"),
         ([allowance("operai", "art51_c2_f", "10")], {"residual_rule": "cash"}, "residual_rule", "credit left"),
         (

@@ -23,6 +23,11 @@ class Command(BaseCommand):
         if not options["logins_only"]:
             started = time.monotonic()
             result = seed_demo()
+            # The demo is a composition of every context: the plans demo comes after the people.
+            from conciliare.plans.demo import seed_demo_plans
+
+            if seed_demo_plans():
+                self.stdout.write("Piano welfare 2026 attivato per l'impresa del login HR.")
             self._report(result, time.monotonic() - started)
         self._print_logins()
 
