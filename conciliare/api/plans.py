@@ -3,14 +3,16 @@
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from conciliare.accounts.models import ContractCategory
+from conciliare.accounts.models import ContractCategory, EmployeeProfile
 from conciliare.accounts.selectors import company_get_for_hr
+from conciliare.core.errors import NotPermitted
 from conciliare.core.typing import request_user
 from conciliare.plans.models import BUCKETS, LegalBasis, ResidualRule, WelfarePlan
 from conciliare.plans.selectors import (
@@ -20,7 +22,7 @@ from conciliare.plans.selectors import (
     wallet_entries_for_user,
     wallet_lines_for_user,
 )
-from conciliare.plans.services import AllowanceInput, plan_activate, plan_create, plan_totals
+from conciliare.plans.services import AllowanceInput, bonus_record, plan_activate, plan_create, plan_totals
 
 from .pagination import PageNumberPagination
 
@@ -188,6 +190,48 @@ class CompanyPlanActivateApi(APIView):
         return Response(PlanOutputSerializer(plan_activate(plan=plan, actor=user)).data)
 
 
+class BonusInputSerializer(serializers.Serializer):
+    fiscal_code = serializers.CharField(max_length=16, help_text="Codice fiscale of an employee of the company.")
+    gross = serializers.DecimalField(max_digits=9, decimal_places=2, help_text="Gross premium in euro.")
+    previous_year_income = serializers.DecimalField(
+        max_digits=11, decimal_places=2, help_text="Employment income of the previous year, in euro."
+    )
+
+
+class BonusOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    fiscal_code = serializers.CharField(source="user.fiscal_code", allow_null=True)
+    gross = serializers.IntegerField(help_text="cents")
+    previous_year_income = serializers.IntegerField(help_text="cents")
+    converted = serializers.IntegerField(allow_null=True, help_text="cents, once the worker converted")
+
+
+class CompanyPlanBonusApi(APIView):
+    @extend_schema(
+        request=BonusInputSerializer,
+        responses={201: BonusOutputSerializer},
+        description="Records (or updates, until converted) a worker's performance bonus "
+        "for a plan with a conversion window.",
+    )
+    def post(self, request: Request, company_id: int, plan_id: int) -> Response:
+        plan = plan_get_for_hr(user=request_user(request), company_id=company_id, plan_id=plan_id)
+        incoming = BonusInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        code = incoming.validated_data["fiscal_code"].strip().upper()
+        profile = (
+            EmployeeProfile.objects.filter(company=plan.company, user__fiscal_code=code).select_related("user").first()
+        )
+        if profile is None:
+            raise NotPermitted(_("No employee of the company has this codice fiscale."))
+        bonus = bonus_record(
+            plan=plan,
+            user=profile.user,
+            gross_euro=incoming.validated_data["gross"],
+            previous_year_income_euro=incoming.validated_data["previous_year_income"],
+        )
+        return Response(BonusOutputSerializer(bonus).data, status=status.HTTP_201_CREATED)
+
+
 def urls() -> list[Any]:
     from django.urls import path
 
@@ -196,6 +240,11 @@ def urls() -> list[Any]:
         path("me/wallets/movements/", MyMovementsApi.as_view(), name="wallet-movements"),
         path("companies/<int:company_id>/plans/", CompanyPlanListApi.as_view(), name="plans"),
         path("companies/<int:company_id>/plans/<int:plan_id>/", CompanyPlanDetailApi.as_view(), name="plan-detail"),
+        path(
+            "companies/<int:company_id>/plans/<int:plan_id>/bonuses/",
+            CompanyPlanBonusApi.as_view(),
+            name="plan-bonuses",
+        ),
         path(
             "companies/<int:company_id>/plans/<int:plan_id>/activate/",
             CompanyPlanActivateApi.as_view(),

@@ -79,3 +79,14 @@ class BonusCalculatorForm(forms.Form):
         max_digits=10,
         localize=True,
     )
+
+
+class BonusConversionForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount to take as welfare (€)"),
+        min_value=Decimal("0.01"),
+        decimal_places=2,
+        max_digits=9,
+        localize=True,
+    )
+    bucket = forms.ChoiceField(label=_("Into the bucket"), choices=BUCKETS)

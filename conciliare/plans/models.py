@@ -136,3 +136,35 @@ class ExpiryReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}/{self.user_id} -{self.days_before}d"
+
+
+class PerformanceBonus(TimeStampedModel):
+    """A worker's premio di risultato under a plan with a conversion window (L. 208/2015 c.184).
+
+    HR records the gross premium and last year's employment income (from payroll); the
+    worker chooses, within the window, how much to take as welfare credit instead of cash.
+    """
+
+    plan = models.ForeignKey(WelfarePlan, on_delete=models.PROTECT, related_name="bonuses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="performance_bonuses")
+    gross = models.BigIntegerField(_("gross premium (cents)"))
+    previous_year_income = models.BigIntegerField(_("employment income of the previous year (cents)"))
+    converted = models.BigIntegerField(_("converted into welfare (cents)"), null=True, blank=True)
+    bucket = models.CharField(_("fiscal bucket"), max_length=32, choices=BUCKETS, blank=True)
+    converted_at = models.DateTimeField(_("converted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("performance bonus")
+        verbose_name_plural = _("performance bonuses")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "user"], name="bonus_once_per_plan_and_person"),
+            models.CheckConstraint(condition=Q(gross__gt=0, previous_year_income__gte=0), name="bonus_amounts_valid"),
+            models.CheckConstraint(
+                condition=Q(converted__isnull=True, converted_at__isnull=True, bucket="")
+                | Q(converted__gt=0, converted__lte=F("gross"), converted_at__isnull=False) & ~Q(bucket=""),
+                name="bonus_conversion_complete_and_within_gross",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.gross}"

@@ -112,3 +112,18 @@ def plan_get_for_hr(*, user: Any, company_id: int, plan_id: int) -> WelfarePlan:
     if plan is None:
         raise NotPermitted(_("Plan not found."))
     return plan
+
+
+def bonuses_for_user(user: Any) -> QuerySet[Any]:
+    from .models import PerformanceBonus
+
+    return PerformanceBonus.objects.filter(user=user, plan__bonus_conversion_opens_on__isnull=False).select_related(
+        "plan"
+    )
+
+
+def bonus_get_for_owner(*, user: Any, bonus_id: int) -> Any:
+    bonus = bonuses_for_user(user).filter(pk=bonus_id).first()
+    if bonus is None:
+        raise NotPermitted(_("Performance bonus not found."))
+    return bonus

@@ -265,3 +265,78 @@ def plan_enrol_new_employees(*, plan: WelfarePlan, actor: Any) -> int:
             actor=actor,
         )
     return len(newcomers)
+
+
+@transaction.atomic
+def bonus_record(
+    *, plan: WelfarePlan, user: Any, gross_euro: Decimal | str, previous_year_income_euro: Decimal | str
+) -> Any:
+    """HR records a worker's premium for a plan that offers conversion (updates it until converted)."""
+    from .models import PerformanceBonus
+
+    if plan.bonus_conversion_opens_on is None:
+        _refuse("plan", _("This plan does not offer the conversion of the performance bonus."))
+    if not EmployeeProfile.objects.filter(user=user, company=plan.company).exists():
+        _refuse("user", _("This person is not an employee of the plan's company."))
+    try:
+        gross, income = euro_to_cents(gross_euro), euro_to_cents(previous_year_income_euro)
+    except (TypeError, ValueError):
+        _refuse("gross", _("Amounts are in euro with at most two decimals, e.g. 250.00."))
+    if gross <= 0 or income < 0:
+        _refuse("gross", _("Amounts must be greater than zero."))
+    bonus, _created = PerformanceBonus.objects.select_for_update().get_or_create(
+        plan=plan, user=user, defaults={"gross": gross, "previous_year_income": income}
+    )
+    if bonus.converted is not None:
+        raise Conflict(_("The worker has already converted this premium."))
+    bonus.gross, bonus.previous_year_income = gross, income
+    bonus.save(update_fields=["gross", "previous_year_income", "updated_at"])
+    return bonus
+
+
+@transaction.atomic
+def bonus_convert(*, bonus: Any, amount_euro: Decimal | str, bucket: str, today: datetime.date) -> Any:
+    """The worker takes `amount` of the premium as welfare credit in `bucket`, once, inside the window."""
+    from .models import PerformanceBonus
+
+    locked = PerformanceBonus.objects.select_for_update().select_related("plan", "user").get(pk=bonus.pk)
+    plan = locked.plan
+    if locked.converted is not None:
+        raise Conflict(_("You have already converted this premium."))
+    if plan.status != PlanStatus.ACTIVE:
+        _refuse("amount", _("The plan is not active."))
+    if not (plan.bonus_conversion_opens_on and plan.bonus_conversion_closes_on) or not (
+        plan.bonus_conversion_opens_on <= today <= plan.bonus_conversion_closes_on
+    ):
+        _refuse("amount", _("The conversion window of this plan is closed."))
+    if bucket not in {code for code, _label in BUCKETS}:
+        _refuse("bucket", _("Unknown fiscal bucket “%(bucket)s”.") % {"bucket": bucket})
+    comparison = fiscal.bonus_compare(
+        year=today.year, gross=locked.gross, previous_year_income=locked.previous_year_income
+    )
+    if not comparison.eligible:
+        _refuse("amount", _("Your previous-year income or the premium is above the limits of the year."))
+    try:
+        amount = euro_to_cents(amount_euro)
+    except (TypeError, ValueError):
+        _refuse("amount", _("Amounts are in euro with at most two decimals, e.g. 250.00."))
+    if not 0 < amount <= locked.gross:
+        _refuse("amount", _("Choose an amount between 0.01 and the gross premium."))
+    wallets = _wallets(plan, [(locked.user, bucket, amount)])
+    funding = ledger.company_funding_account(plan.company)
+    ledger.transaction_post(
+        kind=TransactionKind.FUNDING,
+        legs=[(ledger.world_account(), -amount), (funding, amount)],
+        idempotency_key=f"{plan.ledger_reference}:bonus-funding:{locked.pk}",
+        memo=_("Performance bonus converted into welfare"),
+    )
+    ledger.transaction_post(
+        kind=TransactionKind.CREDIT,
+        legs=[(funding, -amount), (wallets[(locked.user.pk, bucket)], amount)],
+        idempotency_key=f"{plan.ledger_reference}:bonus:{locked.pk}",
+        memo=_("Performance bonus converted into welfare"),
+        actor=locked.user,
+    )
+    locked.converted, locked.bucket, locked.converted_at = amount, bucket, timezone.now()
+    locked.save(update_fields=["converted", "bucket", "converted_at", "updated_at"])
+    return locked

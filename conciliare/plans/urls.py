@@ -5,6 +5,7 @@ from . import views
 app_name = "plans"
 urlpatterns = [
     path("il-mio-welfare/", views.my_welfare, name="my_welfare"),
+    path("il-mio-welfare/premio/<int:bonus_id>/converti/", views.bonus_convert_view, name="bonus_convert"),
     path("aziende/<int:company_id>/piani/", views.plan_list, name="plan_list"),
     path("aziende/<int:company_id>/piani/nuovo/", views.plan_create_view, name="plan_create"),
     path("aziende/<int:company_id>/piani/<int:plan_id>/", views.plan_detail, name="plan_detail"),

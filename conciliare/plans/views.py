@@ -14,16 +14,18 @@ from conciliare.core.typing import AuthenticatedHttpRequest
 
 from . import fiscal
 from .documents import plan_regulation_pdf
-from .forms import BonusCalculatorForm, PlanForm
+from .forms import BonusCalculatorForm, BonusConversionForm, PlanForm
 from .models import BUCKETS
 from .selectors import (
+    bonus_get_for_owner,
+    bonuses_for_user,
     fringe_status_for_user,
     movements_for_user,
     plan_get_for_hr,
     plans_for_hr,
     wallet_lines_for_user,
 )
-from .services import plan_activate, plan_create, plan_enrol_new_employees, plan_totals
+from .services import bonus_convert, plan_activate, plan_create, plan_enrol_new_employees, plan_totals
 
 
 @login_required
@@ -39,6 +41,17 @@ def my_welfare(request: AuthenticatedHttpRequest) -> HttpResponse:
             previous_year_income=euro_to_cents(calculator.cleaned_data["previous_year_income"]),
         )
     rules = fiscal.rules_for(today.year)
+    bonuses = [
+        {
+            "bonus": bonus,
+            "comparison": fiscal.bonus_compare(
+                year=today.year, gross=bonus.gross, previous_year_income=bonus.previous_year_income
+            ),
+            "open": bonus.plan.bonus_conversion_opens_on <= today <= bonus.plan.bonus_conversion_closes_on,
+            "form": BonusConversionForm(initial={"amount": bonus.gross / 100}),
+        }
+        for bonus in bonuses_for_user(request.user)
+    ]
     return render(
         request,
         "plans/my_welfare.html",
@@ -51,6 +64,7 @@ def my_welfare(request: AuthenticatedHttpRequest) -> HttpResponse:
             "comparison": comparison,
             "bonus_rules": rules["performance_bonus"],
             "bucket_rules": {code: rules["buckets"][code] for code, _label in BUCKETS},
+            "bonuses": bonuses,
         },
     )
 
@@ -162,3 +176,29 @@ def plan_enrol_view(request: AuthenticatedHttpRequest, company_id: int, plan_id:
             % {"count": count},
         )
     return redirect("plans:plan_detail", company_id=company.pk, plan_id=plan.pk)
+
+
+@login_required
+@require_POST
+def bonus_convert_view(request: AuthenticatedHttpRequest, bonus_id: int) -> HttpResponse:
+    try:
+        bonus = bonus_get_for_owner(user=request.user, bonus_id=bonus_id)
+    except NotPermitted as error:
+        raise Http404 from error
+    form = BonusConversionForm(request.POST)
+    if not form.is_valid():
+        for problem in (str(message) for messages_ in form.errors.values() for message in messages_):
+            messages.error(request, problem)
+        return redirect("plans:my_welfare")
+    try:
+        bonus_convert(
+            bonus=bonus,
+            amount_euro=form.cleaned_data["amount"],
+            bucket=form.cleaned_data["bucket"],
+            today=timezone.localdate(),
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Done: the converted premium is now welfare credit."))
+    return redirect("plans:my_welfare")

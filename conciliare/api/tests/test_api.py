@@ -955,6 +955,7 @@ def test_generated_schema_is_valid_openapi_3():
         "/api/v1/companies/{company_id}/plans/",
         "/api/v1/companies/{company_id}/plans/{plan_id}/",
         "/api/v1/companies/{company_id}/plans/{plan_id}/activate/",
+        "/api/v1/companies/{company_id}/plans/{plan_id}/bonuses/",
         "/api/v1/me/",
         "/api/v1/me/family/",
         "/api/v1/me/family/{member_id}/",

@@ -95,3 +95,22 @@ def test_only_hr_of_the_company_reaches_its_plans_through_the_api(cast, worker):
     assert client_for(cast.hr_other_ivo).get(f"{base}{created['id']}/").status_code == 404
     assert WelfarePlan.objects.get().status == "draft"
     assert APIClient().get("/api/v1/me/wallets/").status_code == 401
+
+
+def test_hr_records_a_premium_by_codice_fiscale(cast, worker):
+    import datetime
+
+    from conciliare.plans.models import WelfarePlan
+
+    created = client_for(cast.hr_bruno).post(f"/api/v1/companies/{cast.company.pk}/plans/", PLAN, format="json").json()
+    WelfarePlan.objects.filter(pk=created["id"]).update(
+        bonus_conversion_opens_on=datetime.date(2026, 6, 1), bonus_conversion_closes_on=datetime.date(2026, 6, 30)
+    )
+    url = f"/api/v1/companies/{cast.company.pk}/plans/{created['id']}/bonuses/"
+    body = {"fiscal_code": worker.fiscal_code.lower(), "gross": "1500.00", "previous_year_income": "28000.00"}
+    response = client_for(cast.hr_bruno).post(url, body, format="json")
+    assert response.status_code == 201 and response.json()["gross"] == 150_000
+    other = {**body, "fiscal_code": cast.employee_other_ugo.fiscal_code}
+    assert client_for(cast.hr_bruno).post(url, other, format="json").status_code == 404
+    assert client_for(cast.hr_other_ivo).post(url, body, format="json").status_code == 404
+    assert client_for(cast.hr_bruno).post(url, {**body, "gross": "-3"}, format="json").status_code == 400
