@@ -190,6 +190,8 @@ def plan_activate(*, plan: WelfarePlan, actor: Any, funding_source: LedgerAccoun
         return locked
     if locked.status != PlanStatus.DRAFT:
         raise Conflict(_("A closed plan cannot be activated again."))
+    if funding_source is not None and funding_source.kind != AccountKind.PUBLIC_COFUNDING:
+        _refuse("funding", _("A plan is funded by the company or by a public co-funding programme."))
     lines = plan_credit_lines(locked)
     if not lines:
         raise ApplicationError(_("No employee is covered by this plan."))
@@ -340,3 +342,12 @@ def bonus_convert(*, bonus: Any, amount_euro: Decimal | str, bucket: str, today:
     locked.converted, locked.bucket, locked.converted_at = amount, bucket, timezone.now()
     locked.save(update_fields=["converted", "bucket", "converted_at", "updated_at"])
     return locked
+
+
+def public_cofunding_accounts() -> Any:
+    """Public programmes (e.g. regional conciliation funds) that may fund plans."""
+    return LedgerAccount.objects.filter(kind=AccountKind.PUBLIC_COFUNDING).order_by("name")
+
+
+def plan_expiring_soon(plan: WelfarePlan, *, today: datetime.date, days: int = 30) -> bool:
+    return plan.status == PlanStatus.ACTIVE and today <= plan.ends_on <= today + datetime.timedelta(days=days)

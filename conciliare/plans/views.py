@@ -25,7 +25,15 @@ from .selectors import (
     plans_for_hr,
     wallet_lines_for_user,
 )
-from .services import bonus_convert, plan_activate, plan_create, plan_enrol_new_employees, plan_totals
+from .services import (
+    bonus_convert,
+    plan_activate,
+    plan_create,
+    plan_enrol_new_employees,
+    plan_expiring_soon,
+    plan_totals,
+    public_cofunding_accounts,
+)
 
 
 @login_required
@@ -121,7 +129,17 @@ def plan_detail(request: AuthenticatedHttpRequest, company_id: int, plan_id: int
         plan = plan_get_for_hr(user=request.user, company_id=company.pk, plan_id=plan_id)
     except NotPermitted as error:
         raise Http404 from error
-    return render(request, "plans/plan_detail.html", {"company": company, "plan": plan, "totals": plan_totals(plan)})
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {
+            "company": company,
+            "plan": plan,
+            "totals": plan_totals(plan),
+            "expiring_soon": plan_expiring_soon(plan, today=timezone.localdate()),
+            "cofunding": public_cofunding_accounts(),
+        },
+    )
 
 
 @login_required
@@ -132,8 +150,14 @@ def plan_activate_view(request: AuthenticatedHttpRequest, company_id: int, plan_
         plan = plan_get_for_hr(user=request.user, company_id=company.pk, plan_id=plan_id)
     except NotPermitted as error:
         raise Http404 from error
+    source = None
+    if request.POST.get("funding", "company") != "company":
+        source = public_cofunding_accounts().filter(pk=request.POST.get("funding", "").strip() or None).first()
+        if source is None:
+            messages.error(request, _("Choose the company or a public co-funding programme."))
+            return redirect("plans:plan_detail", company_id=company.pk, plan_id=plan.pk)
     try:
-        plan_activate(plan=plan, actor=request.user)
+        plan_activate(plan=plan, actor=request.user, funding_source=source)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

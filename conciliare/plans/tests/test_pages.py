@@ -167,3 +167,23 @@ def test_hr_credits_new_employees_from_the_plan_page(cast, staff, login):
     assert client.post(url).status_code == 302
     assert newcomer.ledger_accounts.get().balance == 30_000
     assert login(cast.hr_other_ivo).post(url).status_code == 404
+
+
+def test_hr_chooses_a_public_programme_to_fund_the_plan(cast, staff, login):
+    from conciliare.ledger import services as ledger
+    from conciliare.ledger.models import LedgerAccount
+
+    regional = ledger.account_open(kind="public_cofunding", name="Fondo regionale conciliazione")
+    ledger.transaction_post(
+        kind="funding", legs=[(ledger.world_account(), -100_000), (regional, 100_000)], idempotency_key="regione"
+    )
+    plan = plan_create(company=cast.company, allowances=[allowance("operai", "art51_c2_f", "100.00")], **PLAN_2026)
+    client = login(cast.hr_bruno)
+    url = f"/aziende/{cast.company.pk}/piani/{plan.pk}/"
+    assert "Fondo regionale conciliazione" in client.get(url).content.decode()
+    client.post(url + "attiva/", {"funding": "999999"})
+    plan.refresh_from_db()
+    assert plan.status == "draft"
+    client.post(url + "attiva/", {"funding": str(regional.pk)})
+    plan.refresh_from_db()
+    assert plan.status == "active" and LedgerAccount.objects.get(pk=regional.pk).balance == 70_000

@@ -142,3 +142,21 @@ def test_employees_hired_after_activation_get_their_share_once(cast, staff):
     ]
     assert plan_totals(plan)["loaded"] == 4 * 40_000
     assert ledger_verify().clean
+
+
+def test_a_public_programme_can_fund_the_plan(cast, staff):
+    from conciliare.core.errors import InsufficientCredit
+    from conciliare.ledger import services as ledger
+
+    regional = ledger.account_open(kind="public_cofunding", name="Fondo regionale conciliazione")
+    plan = create(cast, [allowance("operai", "art51_c2_f", "100.00")])
+    with pytest.raises(InsufficientCredit):
+        plan_activate(plan=plan, actor=cast.hr_bruno, funding_source=regional)  # the programme has no money yet
+    ledger.transaction_post(
+        kind="funding", legs=[(ledger.world_account(), -50_000), (regional, 50_000)], idempotency_key="regione-2026"
+    )
+    with pytest.raises(InvalidInput):
+        plan_activate(plan=plan, actor=cast.hr_bruno, funding_source=ledger.world_account())
+    plan_activate(plan=plan, actor=cast.hr_bruno, funding_source=regional)
+    assert LedgerAccount.objects.get(pk=regional.pk).balance == 50_000 - 30_000
+    assert ledger_verify().clean
