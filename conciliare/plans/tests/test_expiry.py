@@ -121,3 +121,19 @@ def test_the_daily_job_runs_through_the_database_task_backend(cast, staff, activ
     assert plan.status == "closed"
     assert ledger.solidarity_fund_account().balance == 90_000
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_the_daily_job_credits_employees_hired_during_the_plan(cast, staff, active_plan):
+    from unittest import mock
+
+    from conciliare.accounts.models import EmployeeProfile
+    from conciliare.plans.tasks import plans_daily
+    from conciliare.testing.factories import make_employee
+
+    active_plan("return_to_company")
+    newcomer = make_employee(cast.company)
+    EmployeeProfile.objects.filter(user=newcomer).update(contract_category="operai")
+    with mock.patch("conciliare.plans.tasks.timezone.localdate", return_value=datetime.date(2026, 3, 1)):
+        result = plans_daily.call()
+    assert result["enrolled"] == 1
+    assert newcomer.ledger_accounts.get().balance == 30_000
