@@ -12,6 +12,7 @@ urlpatterns = [
     path("gestione/", admin.site.urls),
     path("", include("conciliare.territory.urls")),
     path("", include("conciliare.accounts.urls")),
+    path("", include("conciliare.plans.urls")),
 ]
 
 if settings.DEBUG:  # pragma: no cover - the demo serves static files through runserver
