@@ -42,6 +42,34 @@ def territory_present(request: pytest.FixtureRequest) -> None:
     ensure_territory()
 
 
+@pytest.fixture(autouse=True)
+def sqlite_ledger_flushable(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """On SQLite the ledger's append-only triggers refuse the DELETEs that end a transactional
+    test. Empty the ledger with those triggers briefly lifted, so the flush finds nothing to delete.
+    (PostgreSQL flushes with TRUNCATE, which row triggers do not see.)"""
+    transactional = _is_transactional(request)
+    if transactional:
+        request.getfixturevalue("transactional_db")  # set up first, so flushed after this teardown
+    yield
+    if not transactional:
+        return
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    import importlib
+
+    invariants = importlib.import_module("conciliare.ledger.migrations.0002_database_invariants")
+    with connection.cursor() as cursor:
+        for statement in invariants.SQLITE_REVERSE:
+            cursor.execute(statement)
+        cursor.execute("DELETE FROM ledger_entry")
+        cursor.execute("DELETE FROM ledger_hold")
+        cursor.execute("DELETE FROM ledger_ledgertransaction")
+        for statement in invariants.SQLITE_FORWARD:
+            cursor.execute(statement)
+
+
 def _is_transactional(request: pytest.FixtureRequest) -> bool:
     marker = request.node.get_closest_marker("django_db")
     return "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
