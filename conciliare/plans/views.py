@@ -84,6 +84,14 @@ def _company_or_404(request: AuthenticatedHttpRequest, company_id: int):  # type
         raise Http404 from error
 
 
+def _plan_or_404(request: AuthenticatedHttpRequest, company_id: int, plan_id: int):  # type: ignore[no-untyped-def]
+    company = _company_or_404(request, company_id)
+    try:
+        return company, plan_get_for_hr(user=request.user, company_id=company.pk, plan_id=plan_id)
+    except NotPermitted as error:
+        raise Http404 from error
+
+
 @login_required
 def plan_list(request: AuthenticatedHttpRequest, company_id: int) -> HttpResponse:
     company = _company_or_404(request, company_id)
@@ -124,11 +132,7 @@ def plan_create_view(request: AuthenticatedHttpRequest, company_id: int) -> Http
 
 @login_required
 def plan_detail(request: AuthenticatedHttpRequest, company_id: int, plan_id: int) -> HttpResponse:
-    company = _company_or_404(request, company_id)
-    try:
-        plan = plan_get_for_hr(user=request.user, company_id=company.pk, plan_id=plan_id)
-    except NotPermitted as error:
-        raise Http404 from error
+    company, plan = _plan_or_404(request, company_id, plan_id)
     return render(
         request,
         "plans/plan_detail.html",
@@ -145,11 +149,7 @@ def plan_detail(request: AuthenticatedHttpRequest, company_id: int, plan_id: int
 @login_required
 @require_POST
 def plan_activate_view(request: AuthenticatedHttpRequest, company_id: int, plan_id: int) -> HttpResponse:
-    company = _company_or_404(request, company_id)
-    try:
-        plan = plan_get_for_hr(user=request.user, company_id=company.pk, plan_id=plan_id)
-    except NotPermitted as error:
-        raise Http404 from error
+    company, plan = _plan_or_404(request, company_id, plan_id)
     source = None
     if request.POST.get("funding", "company") != "company":
         source = public_cofunding_accounts().filter(pk=request.POST.get("funding", "").strip() or None).first()
@@ -167,11 +167,7 @@ def plan_activate_view(request: AuthenticatedHttpRequest, company_id: int, plan_
 
 @login_required
 def plan_regulation(request: AuthenticatedHttpRequest, company_id: int, plan_id: int) -> HttpResponse:
-    company = _company_or_404(request, company_id)
-    try:
-        plan = plan_get_for_hr(user=request.user, company_id=company.pk, plan_id=plan_id)
-    except NotPermitted as error:
-        raise Http404 from error
+    _company, plan = _plan_or_404(request, company_id, plan_id)
     response = HttpResponse(plan_regulation_pdf(plan), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="regolamento-piano-{plan.pk}.pdf"'
     return response
@@ -180,11 +176,7 @@ def plan_regulation(request: AuthenticatedHttpRequest, company_id: int, plan_id:
 @login_required
 @require_POST
 def plan_enrol_view(request: AuthenticatedHttpRequest, company_id: int, plan_id: int) -> HttpResponse:
-    company = _company_or_404(request, company_id)
-    try:
-        plan = plan_get_for_hr(user=request.user, company_id=company.pk, plan_id=plan_id)
-    except NotPermitted as error:
-        raise Http404 from error
+    company, plan = _plan_or_404(request, company_id, plan_id)
     try:
         count = plan_enrol_new_employees(plan=plan, actor=request.user)
     except ApplicationError as error:
