@@ -3,9 +3,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from conciliare.core.views import health
+
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
+    path("health/", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("conciliare.api.urls")),
     path("accounts/", include("allauth.urls")),

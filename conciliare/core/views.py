@@ -29,3 +29,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return _error(
         request, 500, "server_error", _("Something went wrong"), _("An unexpected error occurred; nothing was saved.")
     )
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers and the benchmarks: answers without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "conciliare.accounts",
     "conciliare.ledger",
     "conciliare.plans",
+    "conciliare.suppliers",
+    "conciliare.catalogue",
     "conciliare.api",
 ]
 
@@ -143,6 +145,8 @@ MFA_TOTP_ISSUER = "Conciliare"
 CONCILIARE_MFA_REQUIRED = env_bool("CONCILIARE_MFA_REQUIRED", True)
 # Absolute address used in e-mails (invitations).
 CONCILIARE_BASE_URL = os.environ.get("CONCILIARE_BASE_URL", "http://127.0.0.1:8000")
+# Suppliers within this distance of the viewer get the "km zero" badge in the catalogue.
+CONCILIARE_KM_ZERO_RADIUS_KM = int(os.environ.get("CONCILIARE_KM_ZERO_RADIUS_KM", "10"))
 
 # --- django-axes: lock an account+IP after repeated failures -------------------
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

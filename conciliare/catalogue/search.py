@@ -1,0 +1,143 @@
+"""Finding offers: words, category, place, distance, price, child's age and dates, nearest first.
+
+Distances are between municipalities (the viewer's home or workplace and the
+supplier's seat), computed once per search in Python for the few dozen
+municipalities of the territory and handed to the database as one CASE
+expression: ordering, filtering by km and the km-zero badge then happen in SQL
+with a constant number of queries, whatever the number of offers.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Case, DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from conciliare.suppliers.eligibility import sellable_q
+from conciliare.suppliers.models import Supplier
+from conciliare.territory.distance import municipality_distance_km
+from conciliare.territory.models import Municipality
+
+from .models import Offer, OfferPhoto, OfferSession, OfferStatus
+
+SORT_DISTANCE = "distance"
+SORT_PRICE = "price"
+SORT_RELEVANCE = "relevance"
+SEARCH_CONFIG = "italian"
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    words: str = ""
+    category: str = ""
+    serves: Municipality | None = None  # only offers serving this municipality
+    origin: Municipality | None = None  # distances are measured from here
+    max_km: Decimal | None = None
+    max_price: int | None = None  # cents
+    child_age_years: int | None = None
+    available_from: datetime.date | None = None
+    available_to: datetime.date | None = None
+    sort: str = SORT_DISTANCE
+
+
+def km_zero_radius() -> Decimal:
+    return Decimal(str(getattr(settings, "CONCILIARE_KM_ZERO_RADIUS_KM", 10)))
+
+
+def distance_case(origin: Municipality, field: str = "supplier__organization__municipality_id") -> Case:
+    """Distance in km from `origin` to the municipality in `field`, as an SQL expression."""
+    whens = [
+        When(**{field: municipality.pk}, then=Value(municipality_distance_km(origin, municipality)))
+        for municipality in Municipality.objects.only("pk", "latitude", "longitude")
+    ]
+    return Case(*whens, default=Value(None), output_field=DecimalField(max_digits=6, decimal_places=1))
+
+
+def published_offers(today: datetime.date | None = None) -> QuerySet[Offer]:
+    """Offers anyone may see and buy: published by a supplier that may sell today."""
+    return Offer.objects.filter(sellable_q(prefix="supplier__", today=today), status=OfferStatus.PUBLISHED)
+
+
+def _serves(municipality: Municipality) -> Q:
+    own_list = Exists(
+        Offer.served_municipalities.through.objects.filter(offer_id=OuterRef("pk"), municipality_id=municipality.pk)
+    )
+    supplier_area = Exists(
+        Supplier.served_municipalities.through.objects.filter(
+            supplier_id=OuterRef("supplier_id"), municipality_id=municipality.pk
+        )
+    )
+    return (Q(whole_area=True) & Q(supplier_area)) | (Q(whole_area=False) & Q(own_list))
+
+
+def _available_between(start: datetime.date | None, end: datetime.date | None) -> Exists:
+    zone = timezone.get_current_timezone()
+    sessions = OfferSession.objects.filter(
+        offer_id=OuterRef("pk"), seats_taken__lt=F("seats"), starts_at__gte=timezone.now()
+    )
+    if start:
+        sessions = sessions.filter(ends_at__gt=datetime.datetime.combine(start, datetime.time.min, zone))
+    if end:
+        day_after = end + datetime.timedelta(days=1)
+        sessions = sessions.filter(starts_at__lt=datetime.datetime.combine(day_after, datetime.time.min, zone))
+    return Exists(sessions)
+
+
+def _words(queryset: QuerySet[Offer], words: str) -> tuple[QuerySet[Offer], bool]:
+    """Full text in Italian on PostgreSQL (stems: "asilo" finds "asili"); every word as a substring elsewhere."""
+    if connection.vendor == "postgresql":
+        query = SearchQuery(words, config=SEARCH_CONFIG, search_type="websearch")
+        vector = SearchVector("search_text", config=SEARCH_CONFIG)
+        matching = queryset.alias(document=vector).filter(document=query)
+        return matching.annotate(rank=SearchRank(vector, query)), True
+    for word in words.split():
+        queryset = queryset.filter(search_text__icontains=word)
+    return queryset, False
+
+
+def offer_search(criteria: SearchCriteria, *, today: datetime.date | None = None) -> QuerySet[Offer]:
+    """The matching offers, each annotated with `distance_km` (None without an origin) and `km_zero`."""
+    queryset = published_offers(today).select_related("supplier__organization__municipality")
+    if criteria.category:
+        queryset = queryset.filter(category=criteria.category)
+    if criteria.serves is not None:
+        queryset = queryset.filter(_serves(criteria.serves))
+    if criteria.max_price is not None:
+        queryset = queryset.filter(price__lte=criteria.max_price)
+    if criteria.child_age_years is not None:
+        youngest, oldest = criteria.child_age_years * 12, criteria.child_age_years * 12 + 11
+        queryset = queryset.filter(
+            Q(min_age_months__isnull=True) | Q(min_age_months__lte=oldest),
+            Q(max_age_months__isnull=True) | Q(max_age_months__gte=youngest),
+        )
+    if criteria.available_from or criteria.available_to:
+        queryset = queryset.filter(_available_between(criteria.available_from, criteria.available_to))
+    ranked = False
+    if criteria.words.strip():
+        queryset, ranked = _words(queryset, criteria.words.strip())
+    if criteria.origin is not None:
+        queryset = queryset.annotate(distance_km=distance_case(criteria.origin))
+        queryset = queryset.annotate(
+            km_zero=Case(When(distance_km__lte=km_zero_radius(), then=Value(True)), default=Value(False))
+        )
+        if criteria.max_km is not None:
+            queryset = queryset.filter(distance_km__lte=criteria.max_km)
+    else:
+        queryset = queryset.annotate(
+            distance_km=Value(None, output_field=DecimalField(max_digits=6, decimal_places=1)), km_zero=Value(False)
+        )
+    queryset = queryset.prefetch_related(Prefetch("photos", queryset=OfferPhoto.objects.order_by("position", "pk")))
+    return queryset.order_by(*_ordering(criteria, ranked))
+
+
+def _ordering(criteria: SearchCriteria, ranked: bool) -> list[object]:
+    nearest = [F("distance_km").asc(nulls_last=True)] if criteria.origin is not None else []
+    if criteria.sort == SORT_PRICE:
+        return ["price", *nearest, "pk"]
+    if criteria.sort == SORT_RELEVANCE and ranked:
+        return [F("rank").desc(), *nearest, "pk"]
+    return [*nearest, "price", "pk"]
