@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("conciliare.territory.urls")),
     path("", include("conciliare.accounts.urls")),
     path("", include("conciliare.plans.urls")),
+    path("", include("conciliare.suppliers.urls")),
+    path("", include("conciliare.catalogue.urls")),
 ]
 
 if settings.DEBUG:  # pragma: no cover - the demo serves static files through runserver

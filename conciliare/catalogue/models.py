@@ -1,5 +1,7 @@
 """Offers of the km-zero catalogue, their photos and schedule, and the signals of what is missing."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -59,8 +61,9 @@ class Offer(TimeStampedModel):
         _("origin"), max_length=200, blank=True, help_text=_("For products: where and by whom it is made or grown.")
     )
     price = models.PositiveIntegerField(_("price with VAT (cents)"))
+    # Decimal choices: the field cleans a value to a Decimal before comparing it with them.
     vat_rate = models.DecimalField(
-        _("VAT rate (%)"), max_digits=4, decimal_places=2, choices=[(rate, f"{rate} %") for rate in VAT_RATES]
+        _("VAT rate (%)"), max_digits=4, decimal_places=2, choices=[(Decimal(rate), f"{rate} %") for rate in VAT_RATES]
     )
     unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices)
     min_age_months = models.PositiveSmallIntegerField(_("minimum age (months)"), null=True, blank=True)

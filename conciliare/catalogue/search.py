@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Case, DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
 from conciliare.suppliers.eligibility import sellable_q
@@ -134,8 +135,8 @@ def offer_search(criteria: SearchCriteria, *, today: datetime.date | None = None
     return queryset.order_by(*_ordering(criteria, ranked))
 
 
-def _ordering(criteria: SearchCriteria, ranked: bool) -> list[object]:
-    nearest = [F("distance_km").asc(nulls_last=True)] if criteria.origin is not None else []
+def _ordering(criteria: SearchCriteria, ranked: bool) -> list[str | OrderBy]:
+    nearest: list[str | OrderBy] = [F("distance_km").asc(nulls_last=True)] if criteria.origin is not None else []
     if criteria.sort == SORT_PRICE:
         return ["price", *nearest, "pk"]
     if criteria.sort == SORT_RELEVANCE and ranked:

@@ -167,10 +167,15 @@ def photo_add(*, actor: User, offer: Offer, upload: UploadedFile, alt_text: str)
 @transaction.atomic
 def photo_remove(*, actor: User, photo: OfferPhoto) -> None:
     _assert_staff(actor, photo.offer.supplier)
-    names = [photo.image.name, photo.thumbnail.name]
+    names = [name for name in (photo.image.name, photo.thumbnail.name) if name]
     storage = photo.image.storage
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
     photo.delete()
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    transaction.on_commit(delete_files)
 
 
 @transaction.atomic

@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from .errors import ApplicationError
+
 
 def _error(request: HttpRequest, status: int, code: str, title: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
@@ -29,6 +31,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return _error(
         request, 500, "server_error", _("Something went wrong"), _("An unexpected error occurred; nothing was saved.")
     )
+
+
+def application_error_page(request: HttpRequest, error: ApplicationError) -> HttpResponse:
+    titles = {404: _("Page not found"), 409: _("Not possible now")}
+    message = _("This page does not exist or is not yours to see.") if error.status == 404 else error.message
+    return _error(request, error.status, error.code, titles.get(error.status, _("Bad request")), message)
 
 
 def health(request: HttpRequest) -> HttpResponse:

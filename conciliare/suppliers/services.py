@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from conciliare.accounts.models import MembershipRole, Organization, OrganizationRole, OrganizationRoleAssignment, User
 from conciliare.accounts.rules import is_hr_of_company, is_operator_admin
 from conciliare.accounts.services import membership_add, organization_create
+from conciliare.accounts.validators import normalize_vat_number
 from conciliare.core.errors import Conflict, InvalidInput, NotPermitted
 from conciliare.territory.distance import municipality_distance_km
 from conciliare.territory.models import Municipality
@@ -136,7 +137,8 @@ def supplier_apply(
     else:
         fields = dict(new_organization or {})
         vat_number = fields.pop("vat_number")
-        if Organization.objects.filter(vat_number=vat_number).exists():
+        # Compared as stored ("IT 012..." is the same partita IVA as "012...").
+        if Organization.objects.filter(vat_number=normalize_vat_number(vat_number or "")).exists():
             raise InvalidInput(
                 _("This partita IVA is already registered: whoever manages it must apply from their account."),
                 fields={"vat_number": [_("Already registered.")]},
@@ -146,11 +148,12 @@ def supplier_apply(
         )
     OrganizationRoleAssignment.objects.get_or_create(organization=organization, role=OrganizationRole.SUPPLIER)
     membership_add(user=actor, organization=organization, role=MembershipRole.SUPPLIER_STAFF)
+    served = _served(organization.municipality, details.area)  # refuses a missing area before anything is saved
     supplier = Supplier(organization=organization, applied_by=actor, submitted_at=timezone.now())
     _apply_details(supplier, details)
     supplier.durc_document.save(durc_document.name or "durc.pdf", durc_document, save=False)
     supplier.save()
-    supplier.served_municipalities.set(_served(organization.municipality, details.area))
+    supplier.served_municipalities.set(served)
     _sign(actor=actor, organization=organization, version=version, origin=origin)
     SupplierReviewEvent.objects.create(supplier=supplier, actor=actor, decision=ReviewDecision.SUBMITTED)
     notifications.application_submitted(supplier)
@@ -168,6 +171,7 @@ def supplier_update(
     """The supplier edits its data; after a request for changes or a rejection, this resubmits it."""
     supplier = _lock(supplier)
     _check_durc(details.durc_expires_on)
+    served = _served(supplier.organization.municipality, details.area)
     durc_changed = durc_document is not None or details.durc_expires_on != supplier.durc_expires_on
     _apply_details(supplier, details)
     if durc_document is not None:
@@ -177,7 +181,7 @@ def supplier_update(
         supplier.resubmit()
         supplier.submitted_at = timezone.now()
     supplier.save()
-    supplier.served_municipalities.set(_served(supplier.organization.municipality, details.area))
+    supplier.served_municipalities.set(served)
     if resubmitted:
         SupplierReviewEvent.objects.create(supplier=supplier, actor=actor, decision=ReviewDecision.SUBMITTED)
         notifications.application_submitted(supplier)

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "conciliare.accounts.middleware.RequireMfaMiddleware",
+    "conciliare.core.middleware.ApplicationErrorMiddleware",
     # Axes must be last: it turns lockouts raised by the backend into responses.
     "axes.middleware.AxesMiddleware",
 ]
@@ -212,6 +213,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Fields of the same name with different choices need a name each in the document.
+    "ENUM_NAME_OVERRIDES": {
+        "OfferKindEnum": "conciliare.catalogue.models.OfferKind",
+        "SignalKindEnum": "conciliare.catalogue.models.SignalKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "conciliare.api.schema.add_error_responses",

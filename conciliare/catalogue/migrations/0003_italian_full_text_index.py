@@ -22,5 +22,5 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalogue", "0001_initial")]
+    dependencies = [("catalogue", "0002_initial")]
     operations = [migrations.RunPython(create, drop)]
