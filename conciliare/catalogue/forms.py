@@ -1,6 +1,6 @@
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -64,8 +64,8 @@ class SearchForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["categoria"].choices = [("", _("all")), *grouped_choices()]
-        self.fields["da"].choices = _origin_choices(user)
+        cast(forms.ChoiceField, self.fields["categoria"]).choices = [("", _("all")), *grouped_choices()]
+        cast(forms.ChoiceField, self.fields["da"]).choices = _origin_choices(user)
 
     def default_origin(self) -> str:
         if self.user.is_authenticated and self.user.residence_municipality_id:
@@ -151,10 +151,12 @@ class OfferForm(forms.Form):
 
     def __init__(self, *args: Any, supplier: Supplier, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
             (code, label) for code, label in Category.choices if code in supplier.categories
         ]
-        self.fields["served_municipalities"].queryset = supplier.served_municipalities.order_by("name")
+        cast(
+            forms.ModelMultipleChoiceField, self.fields["served_municipalities"]
+        ).queryset = supplier.served_municipalities.order_by("name")
 
     def data_for_service(self) -> OfferData:
         data = self.cleaned_data
@@ -258,7 +260,7 @@ class SignalForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("— not sure —")), *grouped_choices()]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [("", _("— not sure —")), *grouped_choices()]
 
 
 class SignalHandleForm(forms.Form):

@@ -207,8 +207,10 @@ def session_remove(*, actor: User, session: OfferSession) -> None:
 @transaction.atomic
 def session_change_seats(*, actor: User, session: OfferSession, seats: int) -> OfferSession:
     _assert_staff(actor, session.offer.supplier)
+    if not 1 <= seats <= 10_000:  # checked first: the update below bypasses the model's validators
+        raise InvalidInput(_("The session is not valid."), fields={"seats": [_("Give between 1 and 10,000 seats.")]})
     updated = OfferSession.objects.filter(pk=session.pk, seats_taken__lte=seats).update(seats=seats)
-    if not updated or seats < 1:
+    if not updated:
         raise Conflict(_("There cannot be fewer seats than those already booked."))
     session.refresh_from_db()
     return session

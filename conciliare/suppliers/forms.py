@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -144,7 +144,7 @@ class ApplicationForm(SupplierDetailsForm):
     def __init__(self, *args: Any, charter: CharterVersion, companies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.charter = charter
-        self.fields["organization"].queryset = companies
+        cast(forms.ModelChoiceField, self.fields["organization"]).queryset = companies
         if not companies.exists():
             del self.fields["organization"]
         self.fields["charter_version"].initial = charter.number

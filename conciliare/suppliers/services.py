@@ -190,7 +190,7 @@ def supplier_update(
     return supplier
 
 
-_DECISIONS = {
+_DECISIONS: dict[str, str] = {
     ReviewDecision.APPROVED: "approve",
     ReviewDecision.CHANGES_REQUESTED: "request_changes",
     ReviewDecision.REJECTED: "reject",

@@ -12,7 +12,10 @@ from conciliare.accounts.demo import DEMO_LOGINS, DEMO_PASSWORD, SeedResult, see
 
 
 class Command(BaseCommand):
-    help = "Loads the demo data (alliance, companies, suppliers, employees and families) once; prints the logins."
+    help = (
+        "Loads the demo data (alliance, companies, suppliers and their offers, employees and families) once; "
+        "prints the logins."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -28,6 +31,12 @@ class Command(BaseCommand):
 
             if seed_demo_plans():
                 self.stdout.write("Piano welfare 2026 attivato per l'impresa del login HR.")
+            # Then the catalogue: the suppliers among the organizations, their offers and schedules.
+            from conciliare.catalogue.demo import seed_demo_catalogue
+
+            offers = seed_demo_catalogue()
+            if offers:
+                self.stdout.write(f"Catalogo: {offers} offerte pubblicate dai fornitori dell'alleanza.")
             self._report(result, time.monotonic() - started)
         self._print_logins()
 
