@@ -67,6 +67,20 @@ class SearchForm(forms.Form):
         cast(forms.ChoiceField, self.fields["categoria"]).choices = [("", _("all")), *grouped_choices()]
         cast(forms.ChoiceField, self.fields["da"]).choices = _origin_choices(user)
 
+    MAIN = ("q", "categoria", "da")
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.MAIN]
+
+    def more_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in self.MAIN]
+
+    def uses_more_filters(self) -> bool:
+        """Open the other filters when one is in use or wrong, so that nothing set is hidden."""
+        return any(self.data.get(name) for name in self.fields if name not in self.MAIN and name != "ordine") or any(
+            name in self.errors for name in self.fields if name not in self.MAIN
+        )
+
     def default_origin(self) -> str:
         if self.user.is_authenticated and self.user.residence_municipality_id:
             return HOME

@@ -45,6 +45,16 @@ class SearchCriteria:
     sort: str = SORT_DISTANCE
 
 
+class KmField(DecimalField):
+    """Kilometres with one decimal, also on SQLite, which hands computed decimals back as floats."""
+
+    def __init__(self) -> None:
+        super().__init__(max_digits=6, decimal_places=1)
+
+    def from_db_value(self, value: object, expression: object, connection: object) -> Decimal | None:
+        return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"))
+
+
 def km_zero_radius() -> Decimal:
     return Decimal(str(getattr(settings, "CONCILIARE_KM_ZERO_RADIUS_KM", 10)))
 
@@ -55,7 +65,7 @@ def distance_case(origin: Municipality, field: str = "supplier__organization__mu
         When(**{field: municipality.pk}, then=Value(municipality_distance_km(origin, municipality)))
         for municipality in Municipality.objects.only("pk", "latitude", "longitude")
     ]
-    return Case(*whens, default=Value(None), output_field=DecimalField(max_digits=6, decimal_places=1))
+    return Case(*whens, default=Value(None), output_field=KmField())
 
 
 def published_offers(today: datetime.date | None = None) -> QuerySet[Offer]:
@@ -128,9 +138,7 @@ def offer_search(criteria: SearchCriteria, *, today: datetime.date | None = None
         if criteria.max_km is not None:
             queryset = queryset.filter(distance_km__lte=criteria.max_km)
     else:
-        queryset = queryset.annotate(
-            distance_km=Value(None, output_field=DecimalField(max_digits=6, decimal_places=1)), km_zero=Value(False)
-        )
+        queryset = queryset.annotate(distance_km=Value(None, output_field=KmField()), km_zero=Value(False))
     queryset = queryset.prefetch_related(Prefetch("photos", queryset=OfferPhoto.objects.order_by("position", "pk")))
     return queryset.order_by(*_ordering(criteria, ranked))
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from conciliare.accounts.models import MembershipRole, User
@@ -17,7 +18,7 @@ from conciliare.suppliers.eligibility import assert_may_sell
 from conciliare.suppliers.models import Supplier
 from conciliare.territory.models import Municipality
 
-from .categories import CATEGORY_INFO, category_label
+from .categories import CATEGORY_INFO, Category, category_label
 from .models import Offer, OfferPhoto, OfferSession, OfferStatus, Signal, SignalKind, SignalStatus
 from .photos import photo_process
 
@@ -59,7 +60,12 @@ def _assert_staff(actor: User, supplier: Supplier) -> None:
 
 def _search_text(offer: Offer) -> str:
     organization = offer.supplier.organization
-    parts = [offer.title, offer.description, offer.origin, organization.name, str(category_label(offer.category))]
+    # The category's name in both languages, whatever the language of the person saving.
+    labels = []
+    for language in ("it", "en"):
+        with translation.override(language):
+            labels.append(str(category_label(offer.category)))
+    parts = [offer.title, offer.description, offer.origin, organization.name, *labels]
     return "\n".join(part for part in parts if part)
 
 
@@ -216,10 +222,12 @@ def session_change_seats(*, actor: User, session: OfferSession, seats: int) -> O
     return session
 
 
-def _signal_errors(*, kind: str, supplier_name: str, description: str) -> dict[str, list[str]]:
+def _signal_errors(*, kind: str, category: str, supplier_name: str, description: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if kind not in SignalKind.values:
         errors["kind"] = [_("Unknown kind of signal.")]
+    if category and category not in Category.values:
+        errors["category"] = [_("Unknown category.")]
     if kind == SignalKind.SUPPLIER_WANTED and not supplier_name.strip():
         errors["supplier_name"] = [_("Name the supplier you would like.")]
     if len(description.strip()) < 10:
@@ -237,7 +245,7 @@ def signal_create(
     supplier_name: str = "",
     category: str = "",
 ) -> Signal:
-    errors = _signal_errors(kind=kind, supplier_name=supplier_name, description=description)
+    errors = _signal_errors(kind=kind, category=category, supplier_name=supplier_name, description=description)
     if errors:
         raise InvalidInput(_("The signal is not valid."), fields=errors)
     return Signal.objects.create(
