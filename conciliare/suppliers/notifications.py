@@ -60,3 +60,10 @@ def charter_changed(version: CharterVersion) -> None:
     _send_after_commit(
         "charter_changed", {"version": version, "link": link}, list(staff.values_list("email", flat=True))
     )
+
+
+def durc_reminder(supplier: Supplier, *, days_left: int) -> None:
+    link = _base_url() + reverse("suppliers:edit", args=[supplier.pk])
+    _send_after_commit(
+        "durc_reminder", {"supplier": supplier, "days_left": days_left, "link": link}, _staff_emails(supplier)
+    )
