@@ -43,4 +43,8 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                 errors["409"] = CONFLICT
             for status, description in errors.items():
                 responses.setdefault(status, {"description": description, "content": reference})
+            # Errors a view declares with only a description (e.g. a 409) have the same body.
+            for status, response in responses.items():
+                if str(status).startswith("4") and "content" not in response:
+                    response["content"] = reference
     return result

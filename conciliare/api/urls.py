@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import plans, views
+from . import catalogue, plans, views
 
 v1 = [
     path("municipalities/", views.MunicipalityListApi.as_view(), name="municipalities"),
@@ -26,6 +26,7 @@ v1 = [
         name="import-discard",
     ),
     *plans.urls(),
+    *catalogue.urls(),
 ]
 
 urlpatterns = [

@@ -31,7 +31,7 @@ class Unit(models.TextChoices):
 
 class CancellationPolicy(models.TextChoices):
     FLEXIBLE = "flexible", _("Free cancellation up to 48 hours before the start")
-    MODERATE = "moderate", _("Free cancellation up to 7 days before the start, then 50% refunded")
+    MODERATE = "moderate", _("Free cancellation up to 7 days before the start, then half refunded")
     STRICT = "strict", _("Free cancellation up to 14 days before the start, then no refund")
 
 

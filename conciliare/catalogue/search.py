@@ -90,9 +90,11 @@ def _available_between(start: datetime.date | None, end: datetime.date | None) -
     sessions = OfferSession.objects.filter(
         offer_id=OuterRef("pk"), seats_taken__lt=F("seats"), starts_at__gte=timezone.now()
     )
-    if start:
+    # Bounds that exclude nothing are skipped: only future sessions count anyway, and the calendar's
+    # first and last days would overflow once turned into aware datetimes.
+    if start and start > timezone.localdate():
         sessions = sessions.filter(ends_at__gt=datetime.datetime.combine(start, datetime.time.min, zone))
-    if end:
+    if end and end < datetime.date.max:
         day_after = end + datetime.timedelta(days=1)
         sessions = sessions.filter(starts_at__lt=datetime.datetime.combine(day_after, datetime.time.min, zone))
     return Exists(sessions)

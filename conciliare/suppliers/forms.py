@@ -35,7 +35,7 @@ class SupplierDetailsForm(forms.Form):
         label=gettext_lazy("Categories"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
     )
     iban = forms.CharField(
-        label=gettext_lazy("IBAN for payments"), max_length=42, help_text=gettext_lazy("Where we pay your sales.")
+        label=gettext_lazy("IBAN for payments"), max_length=42, help_text=gettext_lazy("Where we pay you for your sales.")
     )
     contact_name = forms.CharField(label=gettext_lazy("Contact person"), max_length=150)
     contact_email = forms.EmailField(label=gettext_lazy("Contact e-mail"))
@@ -45,7 +45,7 @@ class SupplierDetailsForm(forms.Form):
         label=gettext_lazy("Service area"), choices=ServiceAreaMode.choices, widget=forms.RadioSelect
     )
     service_radius_km = forms.IntegerField(
-        label=gettext_lazy("Radius from your seat (km)"), min_value=1, max_value=100, required=False
+        label=gettext_lazy("Radius from your registered office (km)"), min_value=1, max_value=100, required=False
     )
     served_municipalities = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Municipalities served"),
@@ -136,7 +136,7 @@ class ApplicationForm(SupplierDetailsForm):
     name = forms.CharField(label=gettext_lazy("Name of the organization"), max_length=200, required=False)
     vat_number = forms.CharField(label=gettext_lazy("Partita IVA"), max_length=13, required=False)
     municipality = MunicipalityChoiceField(
-        label=gettext_lazy("Seat (municipality)"), queryset=Municipality.objects.order_by("name"), required=False
+        label=gettext_lazy("Registered office (municipality)"), queryset=Municipality.objects.order_by("name"), required=False
     )
     address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
     charter_version = forms.IntegerField(widget=forms.HiddenInput)
@@ -228,7 +228,7 @@ class CharterForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     text = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 12}))
     fund_contribution_percent = forms.DecimalField(
-        label=gettext_lazy("Solidarity Fund contribution (% of each sale)"),
+        label=gettext_lazy("Solidarity Fund contribution (per cent of each sale)"),
         min_value=0,
         max_value=20,
         decimal_places=2,

@@ -25,7 +25,7 @@ class CharterVersion(models.Model):
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("text"))
     fund_contribution_percent = models.DecimalField(
-        _("Solidarity Fund contribution (% of each sale)"),
+        _("Solidarity Fund contribution (per cent of each sale)"),
         max_digits=4,
         decimal_places=2,
         validators=[MinValueValidator(0), MaxValueValidator(20)],
@@ -105,7 +105,7 @@ class SupplierStatus(models.TextChoices):
 
 
 class ServiceAreaMode(models.TextChoices):
-    RADIUS = "radius", _("within a radius of the seat")
+    RADIUS = "radius", _("within a radius of the registered office")
     MUNICIPALITIES = "municipalities", _("listed municipalities")
 
 

@@ -1,15 +1,32 @@
-"""Helpers shared by the API tests and the authorization matrix: CSV files, PDFs, error bodies."""
+"""Helpers shared by the API tests and the authorization matrix: CSV files, PDFs, error bodies,
+suppliers and offers."""
 
 import datetime
+import io
 import json
+from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
+from PIL import Image
 
-from conciliare.testing.factories import make_fiscal_code
+from conciliare.accounts.models import User
+from conciliare.catalogue.models import Offer, OfferStatus
+from conciliare.catalogue.services import OfferData, offer_create
+from conciliare.suppliers.eligibility import charter_current
+from conciliare.suppliers.models import (
+    CharterCommitment,
+    CharterSignature,
+    CharterVersion,
+    ServiceAreaMode,
+    Supplier,
+    SupplierStatus,
+)
+from conciliare.testing.factories import make_fiscal_code, municipality
 
 CSV_HEADER = "codice_fiscale;nome;cognome;email;categoria;comune_lavoro;comune_residenza;data_assunzione"
 
@@ -64,3 +81,83 @@ def italian(msgid: str, **params: Any) -> str:
         text = gettext(msgid)
     assert text != msgid, f"no Italian translation for {msgid!r}"
     return text % params if params else text
+
+
+# --------------------------------------------------------------------------------------------------
+# The catalogue: an approved supplier that signed the charter in force, and its offers
+# --------------------------------------------------------------------------------------------------
+
+
+def charter_in_force() -> CharterVersion:
+    """Version 1 comes from a data migration, which a transactional test may have flushed."""
+    current = charter_current()
+    if current is not None:
+        return current
+    version = CharterVersion.objects.create(
+        number=1,
+        title="Carta etica",
+        text="Gli impegni dei fornitori.",
+        fund_contribution_percent=Decimal("2.00"),
+        published_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    CharterCommitment.objects.create(version=version, kind="solidarity_fund", text="Versare la quota al Fondo.")
+    return version
+
+
+def make_supplier(
+    organization,
+    staff: User,
+    *,
+    status: str = SupplierStatus.APPROVED,
+    signed: bool = True,
+    durc_expires_on: datetime.date | None = None,
+    serves: tuple[str, ...] = ("Lovere", "Costa Volpino"),
+    categories: tuple[str, ...] = ("nursery", "summer_camp", "local_food"),
+) -> Supplier:
+    supplier = Supplier.objects.create(
+        organization=organization,
+        status=status,
+        description=f"{organization.name}: chi siamo.",
+        iban="IT60X0542811101000000123456",
+        contact_name=staff.get_full_name(),
+        contact_email="info@example.it",
+        contact_phone="035 000000",
+        area_mode=ServiceAreaMode.MUNICIPALITIES,
+        categories=list(categories),
+        durc_expires_on=durc_expires_on or timezone.localdate() + datetime.timedelta(days=120),
+        durc_document=ContentFile(PDF_BYTES, name="durc.pdf"),
+        applied_by=staff,
+        submitted_at=timezone.now(),
+    )
+    supplier.served_municipalities.set([municipality(name) for name in serves])
+    if signed:
+        CharterSignature.objects.create(organization=organization, version=charter_in_force(), signed_by=staff)
+    return supplier
+
+
+def make_offer(
+    supplier: Supplier, *, title: str, price: int = 10_000, category: str = "nursery", published: bool = True
+) -> Offer:
+    offer = offer_create(
+        actor=supplier.applied_by,
+        supplier=supplier,
+        data=OfferData(
+            kind="service",
+            category=category,
+            title=title,
+            description=f"{title}: educatrici qualificate, pasti preparati in sede.",
+            price=price,
+            vat_rate="22.00",
+            unit="month",
+            cancellation_policy="moderate",
+        ),
+    )
+    if published:  # as if published while the supplier could sell; some tests then take that away
+        Offer.objects.filter(pk=offer.pk).update(status=OfferStatus.PUBLISHED, published_at=timezone.now())
+    return offer
+
+
+def png_bytes(size: tuple[int, int] = (40, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -962,6 +962,17 @@ def test_generated_schema_is_valid_openapi_3():
         "/api/v1/me/wallets/",
         "/api/v1/me/wallets/movements/",
         "/api/v1/municipalities/",
+        "/api/v1/offers/",
+        "/api/v1/offers/{offer_id}/",
+        "/api/v1/signals/",
+        "/api/v1/suppliers/{supplier_id}/offers/",
+        "/api/v1/suppliers/{supplier_id}/offers/{offer_id}/",
+        "/api/v1/suppliers/{supplier_id}/offers/{offer_id}/photos/",
+        "/api/v1/suppliers/{supplier_id}/offers/{offer_id}/photos/{photo_id}/",
+        "/api/v1/suppliers/{supplier_id}/offers/{offer_id}/publish/",
+        "/api/v1/suppliers/{supplier_id}/offers/{offer_id}/sessions/",
+        "/api/v1/suppliers/{supplier_id}/offers/{offer_id}/sessions/{session_id}/",
+        "/api/v1/suppliers/{supplier_id}/offers/{offer_id}/withdraw/",
     ]
 
 

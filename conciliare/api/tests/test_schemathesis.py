@@ -38,9 +38,10 @@ from schemathesis.specs.openapi.checks import (
 
 from conciliare.accounts.imports.services import employee_import_preview
 from conciliare.accounts.models import EmployeeProfile, FamilyMember
+from conciliare.catalogue.models import OfferPhoto, OfferSession
 from conciliare.testing.factories import UserFactory, make_family_member, make_fiscal_code
 
-from .support import csv_row, csv_upload
+from .support import csv_row, csv_upload, make_offer, make_supplier
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler())
 
@@ -57,7 +58,10 @@ FUZZ = settings(
 PAGINATED_LISTS = {
     "GET /api/v1/municipalities/",
     "GET /api/v1/companies/{company_id}/employees/",
+    "GET /api/v1/offers/",
 }
+# Operations anybody may call without signing in.
+PUBLIC = {"GET /api/v1/municipalities/", "GET /api/v1/offers/", "GET /api/v1/offers/{offer_id}/"}
 
 
 def error_responses_use_the_one_format(ctx: Any, response: Any, case: Any) -> None:
@@ -99,12 +103,28 @@ def ids(cast) -> dict[str, int]:
         actor=cast.hr_bruno,
         upload=csv_upload(csv_row("Giovanni", "Pezzoli", datetime.date(1988, 4, 12))),
     )
+    supplier = make_supplier(cast.supplier, cast.supplier_carla)
+    offer = make_offer(supplier, title="Nido Il Girasole")
+    start = datetime.datetime(2099, 9, 1, 8, tzinfo=datetime.UTC)
+    session = OfferSession.objects.create(
+        offer=offer, starts_at=start, ends_at=start + datetime.timedelta(hours=8), seats=10, seats_taken=2
+    )
+    photo = OfferPhoto.objects.create(
+        offer=offer, alt_text="Sala", width=40, height=30, image="a.jpg", thumbnail="b.jpg"
+    )
     return {
         "hr_company_id": cast.company.pk,
         "hr_member_id": hr_parent.pk,
         "employee_member_id": FamilyMember.objects.get(user=cast.employee_anna, first_name="Sofia").pk,
         "import_id": preview.pk,
+        "supplier_id": supplier.pk,
+        "offer_id": offer.pk,
+        "session_id": session.pk,
+        "photo_id": photo.pk,
     }
+
+
+CATALOGUE_IDS = ("supplier_id", "offer_id", "session_id", "photo_id")
 
 
 def _pin(case: Any, values: dict[str, int]) -> None:
@@ -174,6 +194,7 @@ def test_api_as_hr_manager_with_token(case, cast, ids, same_connection):
     # and his own family member.
     token = Token.objects.get_or_create(user=cast.hr_bruno)[0]
     _pin(case, {"company_id": ids["hr_company_id"], "import_id": ids["import_id"], "member_id": ids["hr_member_id"]})
+    _pin(case, {name: ids[name] for name in CATALOGUE_IDS})
 
     # When any generated request is sent,
     response = _call_in_savepoint(case, headers={"Authorization": f"Token {token.key}"})
@@ -192,28 +213,47 @@ def test_api_as_employee_with_token(case, cast, ids, same_connection):
         case,
         {"company_id": ids["hr_company_id"], "import_id": ids["import_id"], "member_id": ids["employee_member_id"]},
     )
+    _pin(case, {name: ids[name] for name in CATALOGUE_IDS})
 
     response = _call_in_savepoint(case, headers={"Authorization": f"Token {token.key}"})
 
     case.validate_response(response, checks=CHECKS)
     if case.operation.path.startswith("/api/v1/companies/") and case.method in ("GET", "POST"):
         assert response.status_code in (400, 404, 405, 406, 415), response.status_code
+    if case.operation.path.startswith("/api/v1/suppliers/") and case.method in ("GET", "POST", "PATCH", "DELETE"):
+        assert response.status_code in (404, 405, 406, 415), response.status_code
 
 
 @schema.parametrize()
 @settings(FUZZ, max_examples=5)
 @pytest.mark.django_db
 def test_api_anonymous(case, cast, ids, same_connection):
-    # Given nobody signed in, only the municipalities are public; everything else is 401 (or a 4xx
-    # that does not depend on who is asking, such as 405 for a method that does not exist).
+    # Given nobody signed in, only the municipalities and the catalogue's search and offer pages are
+    # public; everything else is 401 (or a 4xx that does not depend on who is asking, such as 405 for a
+    # method that does not exist).
     _pin(case, {"company_id": ids["hr_company_id"], "import_id": ids["import_id"], "member_id": ids["hr_member_id"]})
+    _pin(case, {name: ids[name] for name in CATALOGUE_IDS})
 
     response = _call_in_savepoint(case)
 
     case.validate_response(response, checks=CHECKS)
-    if case.operation.label != "GET /api/v1/municipalities/" and case.method in ("GET", "POST", "PATCH", "DELETE"):
+    if case.operation.label not in PUBLIC and case.method in ("GET", "POST", "PATCH", "DELETE"):
         assert response.status_code in (401, 404, 405, 406, 415), response.status_code
         assert response.status_code != 200
+
+
+@schema.include(path_regex=r"^/api/v1/(suppliers|offers|signals)/").parametrize()
+@FUZZ
+@pytest.mark.django_db
+def test_catalogue_api_as_supplier_staff_with_token(case, cast, ids, same_connection):
+    # Given Carla, staff of an approved supplier with a published offer, a booked session and a photo:
+    # generated requests reach her own objects (creating, publishing, removing...), and still no 5xx.
+    token = Token.objects.get_or_create(user=cast.supplier_carla)[0]
+    _pin(case, {name: ids[name] for name in CATALOGUE_IDS})
+
+    response = _call_in_savepoint(case, headers={"Authorization": f"Token {token.key}"})
+
+    case.validate_response(response, checks=CHECKS)
 
 
 # --------------------------------------------------------------------------------------------------

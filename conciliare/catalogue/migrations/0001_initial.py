@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
                 ('home_service', models.BooleanField(default=False, verbose_name='delivered at home')),
                 ('whole_area', models.BooleanField(default=True, verbose_name="serves the supplier's whole area")),
                 ('capacity', models.PositiveIntegerField(blank=True, help_text='How many people it can take at the same time.', null=True, verbose_name='places')),
-                ('cancellation_policy', models.CharField(choices=[('flexible', 'Free cancellation up to 48 hours before the start'), ('moderate', 'Free cancellation up to 7 days before the start, then 50% refunded'), ('strict', 'Free cancellation up to 14 days before the start, then no refund')], default='flexible', max_length=10, verbose_name='cancellation policy')),
+                ('cancellation_policy', models.CharField(choices=[('flexible', 'Free cancellation up to 48 hours before the start'), ('moderate', 'Free cancellation up to 7 days before the start, then half refunded'), ('strict', 'Free cancellation up to 14 days before the start, then no refund')], default='flexible', max_length=10, verbose_name='cancellation policy')),
                 ('status', models.CharField(choices=[('draft', 'draft'), ('published', 'published'), ('withdrawn', 'withdrawn')], default='draft', max_length=10, verbose_name='status')),
                 ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
                 ('search_text', models.TextField(default='', editable=False)),
