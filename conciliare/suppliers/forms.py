@@ -35,7 +35,9 @@ class SupplierDetailsForm(forms.Form):
         label=gettext_lazy("Categories"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
     )
     iban = forms.CharField(
-        label=gettext_lazy("IBAN for payments"), max_length=42, help_text=gettext_lazy("Where we pay you for your sales.")
+        label=gettext_lazy("IBAN for payments"),
+        max_length=42,
+        help_text=gettext_lazy("Where we pay you for your sales."),
     )
     contact_name = forms.CharField(label=gettext_lazy("Contact person"), max_length=150)
     contact_email = forms.EmailField(label=gettext_lazy("Contact e-mail"))
@@ -136,7 +138,9 @@ class ApplicationForm(SupplierDetailsForm):
     name = forms.CharField(label=gettext_lazy("Name of the organization"), max_length=200, required=False)
     vat_number = forms.CharField(label=gettext_lazy("Partita IVA"), max_length=13, required=False)
     municipality = MunicipalityChoiceField(
-        label=gettext_lazy("Registered office (municipality)"), queryset=Municipality.objects.order_by("name"), required=False
+        label=gettext_lazy("Registered office (municipality)"),
+        queryset=Municipality.objects.order_by("name"),
+        required=False,
     )
     address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
     charter_version = forms.IntegerField(widget=forms.HiddenInput)
