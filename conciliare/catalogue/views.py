@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from conciliare.core.errors import ApplicationError, NotPermitted
+from conciliare.core.forms import form_add_service_errors
 from conciliare.core.typing import AuthenticatedHttpRequest
 from conciliare.plans.selectors import BUCKET_LABELS
 from conciliare.suppliers.eligibility import charter_current, selling_blockers
@@ -45,14 +46,6 @@ from .services import (
 )
 
 RESULTS_PER_PAGE = 20
-
-
-def _form_errors(form: Any, error: ApplicationError) -> None:
-    if not error.fields:
-        form.add_error(None, error.message)
-    for field, problems in error.fields.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -157,7 +150,7 @@ def offer_create_view(request: AuthenticatedHttpRequest, supplier_id: int) -> Ht
         try:
             offer = offer_create(actor=request.user, supplier=supplier, data=form.data_for_service())
         except ApplicationError as error:
-            _form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("The offer has been saved as a draft: add photos and dates, then publish it."))
             return redirect("catalogue:offer_edit", supplier_id=supplier.pk, offer_id=offer.pk)
@@ -177,7 +170,7 @@ def offer_edit(request: AuthenticatedHttpRequest, supplier_id: int, offer_id: in
         try:
             offer_update(actor=request.user, offer=offer, data=form.data_for_service())
         except ApplicationError as error:
-            _form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("The offer has been saved."))
             return redirect("catalogue:offer_edit", supplier_id=supplier_id, offer_id=offer.pk)
@@ -246,7 +239,7 @@ def photo_upload(request: AuthenticatedHttpRequest, supplier_id: int, offer_id: 
                 alt_text=photo_form.cleaned_data["alt_text"],
             )
         except ApplicationError as error:
-            _form_errors(photo_form, error)
+            form_add_service_errors(photo_form, error)
         else:
             messages.success(request, _("The photo has been added."))
             return redirect("catalogue:offer_edit", supplier_id=supplier_id, offer_id=offer.pk)
@@ -282,7 +275,7 @@ def session_create(request: AuthenticatedHttpRequest, supplier_id: int, offer_id
                     label=session_form.cleaned_data["label"],
                 )
         except ApplicationError as error:
-            _form_errors(session_form, error)
+            form_add_service_errors(session_form, error)
         else:
             messages.success(request, _("The dates have been added."))
             return redirect("catalogue:offer_edit", supplier_id=supplier_id, offer_id=offer.pk)
@@ -316,7 +309,7 @@ def signal_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             signal_create(actor=request.user, **form.cleaned_data)
         except ApplicationError as error:
-            _form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you: the alliance will read your signal."))
             return redirect("catalogue:signal_new")

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from conciliare.accounts.selectors import company_get_for_hr
 from conciliare.core.errors import ApplicationError, InvalidInput, NotPermitted
+from conciliare.core.forms import form_add_service_errors
 from conciliare.core.money import euro_to_cents
 from conciliare.core.typing import AuthenticatedHttpRequest
 
@@ -116,9 +117,7 @@ def plan_create_view(request: AuthenticatedHttpRequest, company_id: int) -> Http
                 allowances=form.allowances(),
             )
         except InvalidInput as error:
-            for field, problems in error.fields.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("The plan has been saved as a draft: check it, then activate it."))
             return redirect("plans:plan_detail", company_id=company.pk, plan_id=plan.pk)

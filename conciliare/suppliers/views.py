@@ -14,6 +14,7 @@ from conciliare.accounts.rules import is_operator_admin
 from conciliare.accounts.selectors import companies_for_hr
 from conciliare.catalogue.selectors import offers_for_supplier
 from conciliare.core.errors import ApplicationError, NotPermitted
+from conciliare.core.forms import form_add_service_errors
 from conciliare.core.services import client_ip
 from conciliare.core.typing import AuthenticatedHttpRequest
 
@@ -35,14 +36,6 @@ DURC_WARNING_DAYS = 30
 
 def _origin(request: HttpRequest) -> Origin:
     return Origin(ip_address=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""))
-
-
-def _form_errors(form: Any, error: ApplicationError) -> None:
-    if not error.fields:
-        form.add_error(None, error.message)
-    for field, problems in error.fields.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
 
 
 def charter(request: HttpRequest) -> HttpResponse:
@@ -90,7 +83,7 @@ def apply(request: AuthenticatedHttpRequest) -> HttpResponse:
                 new_organization=form.new_organization(),
             )
         except ApplicationError as error:
-            _form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Thank you: your application and your signature of the charter have been recorded.")
@@ -141,7 +134,7 @@ def edit(request: AuthenticatedHttpRequest, supplier_id: int) -> HttpResponse:
                 durc_document=form.cleaned_data.get("durc_document"),
             )
         except ApplicationError as error:
-            _form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             resubmitted = supplier.status in (SupplierStatus.CHANGES_REQUESTED, SupplierStatus.REJECTED)
             messages.success(
@@ -225,7 +218,7 @@ def review(request: AuthenticatedHttpRequest, supplier_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ApplicationError as error:
-            _form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("Decision recorded; the supplier has been told by e-mail."))
             return redirect("suppliers:review_list")
@@ -262,7 +255,7 @@ def charter_new_version(request: AuthenticatedHttpRequest) -> HttpResponse:
                 commitments=form.commitments(),
             )
         except ApplicationError as error:
-            _form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(
                 request,

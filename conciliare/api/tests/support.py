@@ -2,9 +2,7 @@
 suppliers and offers."""
 
 import datetime
-import io
 import json
-from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -12,16 +10,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from PIL import Image
 
 from conciliare.accounts.models import User
 from conciliare.catalogue.models import Offer, OfferStatus
 from conciliare.catalogue.services import OfferData, offer_create
-from conciliare.suppliers.eligibility import charter_current
+from conciliare.catalogue.tests.factories import PDF_BYTES
+from conciliare.catalogue.tests.factories import ensure_charter as charter_in_force
+from conciliare.catalogue.tests.factories import png_bytes as _png_bytes
 from conciliare.suppliers.models import (
-    CharterCommitment,
     CharterSignature,
-    CharterVersion,
     ServiceAreaMode,
     Supplier,
     SupplierStatus,
@@ -29,9 +26,6 @@ from conciliare.suppliers.models import (
 from conciliare.testing.factories import make_fiscal_code, municipality
 
 CSV_HEADER = "codice_fiscale;nome;cognome;email;categoria;comune_lavoro;comune_residenza;data_assunzione"
-
-# The smallest file the upload check accepts as a PDF (it sniffs the "%PDF-" signature).
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def csv_row(
@@ -88,22 +82,6 @@ def italian(msgid: str, **params: Any) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-def charter_in_force() -> CharterVersion:
-    """Version 1 comes from a data migration, which a transactional test may have flushed."""
-    current = charter_current()
-    if current is not None:
-        return current
-    version = CharterVersion.objects.create(
-        number=1,
-        title="Carta etica",
-        text="Gli impegni dei fornitori.",
-        fund_contribution_percent=Decimal("2.00"),
-        published_at=timezone.now() - datetime.timedelta(days=1),
-    )
-    CharterCommitment.objects.create(version=version, kind="solidarity_fund", text="Versare la quota al Fondo.")
-    return version
-
-
 def make_supplier(
     organization,
     staff: User,
@@ -158,6 +136,5 @@ def make_offer(
 
 
 def png_bytes(size: tuple[int, int] = (40, 30)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (200, 120, 40)).save(buffer, format="PNG")
-    return buffer.getvalue()
+    """A small PNG: the API tests check the stored size against it."""
+    return _png_bytes(size)
