@@ -6,7 +6,7 @@ PORT ?= 8000
 LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help demo run test test-sqlite lint typecheck messages check-deploy bench-ledger bench-plans ledger-verify clean
+.PHONY: help demo run test test-sqlite lint typecheck messages check-deploy bench-ledger bench-plans bench-search ledger-verify clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ bench-ledger: $(VENV)/.dev ## Ledger postings/s vs pgbench on PostgreSQL (own th
 
 bench-plans: $(VENV)/.dev ## Activate a plan for 100,000 employees on PostgreSQL (own throw-away database, ~40 s)
 	$(PY) bench/plans.py
+
+bench-search: $(VENV)/.dev ## Search p50/p95/p99 at 50 users, gunicorn + locust, 10,000 offers (own throw-away database, ~3 min)
+	$(PY) bench/search.py
 
 ledger-verify: $(VENV)/.runtime ## Re-derive every balance of the demo database and check the ledger's invariants
 	$(LOCAL) $(PY) manage.py ledger_verify
