@@ -33,13 +33,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(autouse=True)
 def territory_present(request: pytest.FixtureRequest) -> None:
     """A transactional test (live server, concurrency) flushes every table, including the
-    territory that a data migration loaded; give it back to whichever test comes next."""
+    territory and the first charter that data migrations loaded; give them back to whichever test
+    comes next."""
     if not {"db", "transactional_db"} & set(request.fixturenames) and not request.node.get_closest_marker("django_db"):
         return
     request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+    from conciliare.catalogue.tests.factories import ensure_charter
     from conciliare.testing.factories import ensure_territory
 
     ensure_territory()
+    ensure_charter()  # version 1 of the ethical charter, also written by a data migration
 
 
 @pytest.fixture(autouse=True)

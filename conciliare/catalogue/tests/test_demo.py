@@ -36,6 +36,8 @@ from conciliare.suppliers.models import CharterSignature, ReviewDecision, Suppli
 from conciliare.territory.models import Municipality
 from conciliare.testing.factories import ensure_territory
 
+from .factories import ensure_charter
+
 
 @dataclass(frozen=True)
 class Seeded:
@@ -56,6 +58,7 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory: pytest.TempPath
     }
     with django_db_blocker.unblock(), override_settings(STORAGES=storages), transaction.atomic():
         ensure_territory()
+        ensure_charter()  # the seeder signs the charter in force; a flushed database has none
         seed_demo()
         seed_demo_plans()
         offers = seed_demo_catalogue()
