@@ -31,7 +31,14 @@ from conciliare.catalogue.models import (
     Unit,
 )
 from conciliare.catalogue.search import SORT_DISTANCE, SORT_PRICE, SORT_RELEVANCE, SearchCriteria, offer_search
-from conciliare.catalogue.selectors import offer_get_public, offers_for_supplier, signals_of, upcoming_sessions
+from conciliare.catalogue.selectors import (
+    home_of,
+    offer_get_public,
+    offers_for_supplier,
+    signals_of,
+    upcoming_sessions,
+    workplace_of,
+)
 from conciliare.catalogue.services import (
     OfferData,
     offer_create,
@@ -198,12 +205,11 @@ class OfferSearchParamsSerializer(serializers.Serializer):
             if not user.is_authenticated:
                 errors["from"] = [_("Sign in to measure distances from your home or workplace.")]
             elif place == FROM_HOME:
-                attrs["origin"] = user.residence_municipality
+                attrs["origin"] = home_of(user)
                 if attrs["origin"] is None:
                     errors["from"] = [_("Your profile has no municipality of residence.")]
             else:
-                profile = getattr(user, "employee_profile", None)
-                attrs["origin"] = profile.workplace_municipality if profile is not None else None
+                attrs["origin"] = workplace_of(user)
                 if attrs["origin"] is None:
                     errors["from"] = [_("You have no workplace on the platform.")]
         if "max_km" in attrs and attrs.get("origin") is None and "from" not in errors:

@@ -18,6 +18,7 @@ from conciliare.territory.models import Municipality
 from .categories import Category, grouped_choices
 from .models import VAT_RATES, CancellationPolicy, OfferKind, SignalKind, SignalStatus, Unit
 from .search import SORT_DISTANCE, SORT_PRICE, SORT_RELEVANCE, SearchCriteria
+from .selectors import home_of, workplace_of
 from .services import OfferData
 
 HOME, WORK = "casa", "lavoro"
@@ -49,12 +50,11 @@ class QuickSelect(forms.Select):
 
 def _origin_choices(user: Any) -> list[tuple[str, str]]:
     choices: list[tuple[str, str]] = [("", _("— nowhere in particular —"))]
-    if user.is_authenticated:
-        if user.residence_municipality_id:
-            choices.append((HOME, _("home (%(name)s)") % {"name": user.residence_municipality.name}))
-        profile = getattr(user, "employee_profile", None)
-        if profile is not None:
-            choices.append((WORK, _("work (%(name)s)") % {"name": profile.workplace_municipality.name}))
+    home, work = home_of(user), workplace_of(user)
+    if home is not None:
+        choices.append((HOME, _("home (%(name)s)") % {"name": home.name}))
+    if work is not None:
+        choices.append((WORK, _("work (%(name)s)") % {"name": work.name}))
     choices += [(str(m.pk), m.name) for m in Municipality.objects.order_by("name").only("pk", "name")]
     return choices
 
@@ -124,10 +124,9 @@ class SearchForm(forms.Form):
 
     def _origin(self, value: str) -> Municipality | None:
         if value == HOME:
-            return self.user.residence_municipality if self.user.is_authenticated else None
+            return home_of(self.user)
         if value == WORK:
-            profile = getattr(self.user, "employee_profile", None) if self.user.is_authenticated else None
-            return profile.workplace_municipality if profile is not None else None
+            return workplace_of(self.user)
         return Municipality.objects.filter(pk=int(value)).first() if value.isdigit() else None
 
     def criteria(self) -> SearchCriteria:

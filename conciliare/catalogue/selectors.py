@@ -13,10 +13,22 @@ from conciliare.core.errors import NotPermitted
 from conciliare.plans import fiscal
 from conciliare.plans.selectors import wallet_lines_for_user
 from conciliare.suppliers.models import Supplier
+from conciliare.territory.models import Municipality
 
 from .models import Offer, OfferPhoto, OfferSession, Signal
 from .search import published_offers
 from .services import is_supplier_staff
+
+
+def home_of(user: Any) -> Municipality | None:
+    """Where a signed-in person lives, if their profile says so."""
+    return user.residence_municipality if user.is_authenticated else None
+
+
+def workplace_of(user: Any) -> Municipality | None:
+    """Where a signed-in employee works, if they are one."""
+    profile = getattr(user, "employee_profile", None) if user.is_authenticated else None
+    return profile.workplace_municipality if profile is not None else None
 
 
 def offer_get_public(*, offer_id: int, today: datetime.date | None = None) -> Offer:

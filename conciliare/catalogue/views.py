@@ -24,12 +24,14 @@ from .forms import OfferForm, PhotoForm, SearchForm, SessionForm, SignalForm, Si
 from .models import CANCELLATION_TERMS, Offer, OfferPhoto, OfferSession, Signal, SignalStatus
 from .search import km_zero_radius, offer_search
 from .selectors import (
+    home_of,
     offer_get_for_staff,
     offer_get_for_viewer,
     payment_options,
     signals_for_operator,
     signals_of,
     upcoming_sessions,
+    workplace_of,
 )
 from .services import (
     is_supplier_staff,
@@ -75,13 +77,8 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def _viewer_distances(user: Any, offer: Offer) -> list[tuple[str, Any]]:
     seat = offer.supplier.organization.municipality
-    places = []
-    if user.is_authenticated and user.residence_municipality_id:
-        places.append((_("from home"), municipality_distance_km(user.residence_municipality, seat)))
-    profile = getattr(user, "employee_profile", None) if user.is_authenticated else None
-    if profile is not None:
-        places.append((_("from work"), municipality_distance_km(profile.workplace_municipality, seat)))
-    return places
+    places = [(_("from home"), home_of(user)), (_("from work"), workplace_of(user))]
+    return [(label, municipality_distance_km(place, seat)) for label, place in places if place is not None]
 
 
 def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
