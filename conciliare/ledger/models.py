@@ -20,6 +20,10 @@ class AccountKind(models.TextChoices):
     PUBLIC_COFUNDING = "public_cofunding", _("public co-funding")
     CITIZEN_CLEARING = "citizen_clearing", _("citizen payments clearing")
     PLATFORM_REVENUE = "platform_revenue", _("platform revenue")
+    # Credit captured for confirmed vouchers, owed to the supplier once the voucher is redeemed.
+    VOUCHERS_OUTSTANDING = "vouchers_outstanding", _("vouchers issued, not yet redeemed")
+    # Approved reimbursements a company adds to the employee's next payslip.
+    PAYROLL_PAYABLE = "payroll_payable", _("reimbursements payable through payroll")
     EXTERNAL_WORLD = "external_world", _("external world")
 
 
