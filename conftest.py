@@ -33,8 +33,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(autouse=True)
 def territory_present(request: pytest.FixtureRequest) -> None:
     """A transactional test (live server, concurrency) flushes every table, including the
-    territory and the first charter that data migrations loaded; give them back to whichever test
-    comes next."""
+    territory, the first charter and the first contribution rate that data migrations loaded;
+    give them back to whichever test comes next."""
     if not {"db", "transactional_db"} & set(request.fixturenames) and not request.node.get_closest_marker("django_db"):
         return
     request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
@@ -43,6 +43,18 @@ def territory_present(request: pytest.FixtureRequest) -> None:
 
     ensure_territory()
     ensure_charter()  # version 1 of the ethical charter, also written by a data migration
+    ensure_contribution_rate()  # the charter's 2 per cent, also written by a data migration
+
+
+def ensure_contribution_rate() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from conciliare.orders.models import WithholdingRate
+
+    if not WithholdingRate.objects.exists():
+        importlib.import_module("conciliare.orders.migrations.0002_supplier_contribution_rate").forward(apps, None)
 
 
 @pytest.fixture(autouse=True)

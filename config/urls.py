@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("conciliare.plans.urls")),
     path("", include("conciliare.suppliers.urls")),
     path("", include("conciliare.catalogue.urls")),
+    path("", include("conciliare.orders.urls")),
+    path("", include("conciliare.reimbursements.urls")),
 ]
 
 if settings.DEBUG:  # pragma: no cover - the demo serves static files through runserver

@@ -783,11 +783,12 @@ def _fixed_relative(
 
 
 def _demo_employee_family(planner: _Planner, person: _LoginPerson) -> tuple[FamilyMemberPlan, ...]:
-    """The family the employee walkthrough relies on: a child of ~2, a child of ~8, a father of ~80 needing care."""
+    """The family the employee walkthrough relies on: a child of ~2 (a nursery takes him until
+    September 2027, at 36 months), a child of ~9, a father of ~80 needing care."""
     last, date = person.last_name, datetime.date
     return (
         _fixed_relative(planner, Relationship.SPOUSE, "Marco", "Pesenti", "M", date(1986, 3, 2)),
-        _fixed_relative(planner, Relationship.CHILD, "Tommaso", last, "M", date(2023, 10, 9), fiscally_dependent=True),
+        _fixed_relative(planner, Relationship.CHILD, "Tommaso", last, "M", date(2024, 9, 9), fiscally_dependent=True),
         _fixed_relative(planner, Relationship.CHILD, "Sofia", last, "F", date(2017, 6, 24), fiscally_dependent=True),
         _fixed_relative(planner, Relationship.PARENT, "Angelo", last, "M", date(1945, 8, 16), non_self_sufficient=True),
     )

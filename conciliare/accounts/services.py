@@ -3,13 +3,13 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from conciliare.core.errors import ApplicationError
+from conciliare.core.errors import ApplicationError, Conflict
 from conciliare.core.models import AccessLog
 from conciliare.core.services import access_log_record, client_ip
 
@@ -101,9 +101,30 @@ def family_member_save(*, actor: User, member: FamilyMember, request: HttpReques
 
 
 @transaction.atomic
+def _has_history(member: FamilyMember) -> bool:
+    """Whether purchases or reimbursements name this person (they protect the row)."""
+    related = [
+        relation
+        for relation in FamilyMember._meta.get_fields(include_hidden=True)  # hidden: related_name="+"
+        if relation.one_to_many and getattr(relation, "on_delete", None) is models.PROTECT
+    ]
+    return any(
+        relation.related_model._default_manager.filter(**{relation.field.name: member}).exists()  # type: ignore[union-attr]
+        for relation in related
+    )
+
+
 def family_member_delete(*, actor: User, member: FamilyMember, request: HttpRequest | None = None) -> None:
     if member.user_id != actor.pk:
         raise ApplicationError(_("You can only change your own family."))
+    if _has_history(member):
+        raise Conflict(
+            _(
+                "%(name)s has bookings, orders or reimbursement requests: they must keep saying for whom they were,"
+                " so this family member cannot be removed."
+            )
+            % {"name": member.first_name}
+        )
     _log_health_change(actor=actor, member=member, action=AccessLog.Action.DELETE, request=request)
     certificate = member.non_self_sufficiency_certificate
     if certificate:

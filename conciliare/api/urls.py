@@ -2,6 +2,8 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import catalogue, plans, views
+from . import orders as orders_api
+from . import reimbursements as reimbursements_api
 
 v1 = [
     path("municipalities/", views.MunicipalityListApi.as_view(), name="municipalities"),
@@ -27,6 +29,8 @@ v1 = [
     ),
     *plans.urls(),
     *catalogue.urls(),
+    *orders_api.urls(),
+    *reimbursements_api.urls(),
 ]
 
 urlpatterns = [

@@ -359,6 +359,20 @@ _CHILDREN: tuple[SupplierSpec, ...] = (
                 capacity=12,
             ),
             OfferSpec(
+                C.NURSERY,
+                "Nido d'estate: una settimana a luglio",
+                "Per le famiglie che lavorano anche d'estate: il nido resta aperto le settimane di luglio, dal "
+                "lunedì al venerdì dalle 7:30 alle 16:30, con giochi d'acqua in giardino e pranzo dalla nostra "
+                "cucina. Si prenota settimana per settimana; per i bambini dai 12 ai 36 mesi, anche non iscritti "
+                "durante l'anno (un colloquio con l'educatrice il primo giorno).",
+                euro("165"),
+                EXEMPT,
+                U.WEEK,
+                MODERATE,
+                ages=(12, 36),
+                sessions=camp_weeks(D(2027, 7, 5), 4, seats=12, start="07:30", end="16:30"),
+            ),
+            OfferSpec(
                 C.EARLY_CHILDHOOD_CENTRE,
                 "Spazio gioco Girotondo: due mattine a settimana",
                 "Per i bambini dai 18 ai 36 mesi che non frequentano il nido: il martedì e il giovedì dalle 9:00 "

@@ -96,7 +96,7 @@ class PaymentOption:
     age_ok: bool
 
 
-def _age_fits(offer: Offer, birth_date: datetime.date | None, day: datetime.date) -> bool:
+def age_fits(offer: Offer, birth_date: datetime.date | None, day: datetime.date) -> bool:
     if offer.min_age_months is None and offer.max_age_months is None:
         return True
     if birth_date is None:
@@ -134,7 +134,7 @@ def payment_options(*, user: Any, offer: Offer, day: datetime.date) -> list[Paym
         )
     options = []
     for name, beneficiary, born in people:
-        age_ok = _age_fits(offer, born, day)
+        age_ok = age_fits(offer, born, day)
         buckets = [
             (option.bucket, labels.get(option.bucket, option.reference), available.get(option.bucket, 0))
             for option in fiscal.payable_buckets(category=offer.category, beneficiary=beneficiary, day=day)

@@ -68,6 +68,16 @@ class LedgerAccount(models.Model):
                 name="ledger_one_funding_per_company",
             ),
             models.UniqueConstraint(
+                fields=["owner_organization", "kind"],
+                condition=Q(kind__in=["supplier_payable", "payroll_payable"]),
+                name="ledger_one_payable_per_organization_and_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(kind__in=["vouchers_outstanding", "citizen_clearing", "platform_revenue"]),
+                name="ledger_one_platform_account_per_kind",
+            ),
+            models.UniqueConstraint(
                 fields=["owner_user", "plan_reference", "fiscal_bucket"],
                 condition=Q(kind="employee_wallet"),
                 name="ledger_one_wallet_per_plan_bucket",

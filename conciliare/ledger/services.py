@@ -276,6 +276,7 @@ def hold_capture(
     amount = locked.amount if amount is None else amount
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= locked.amount:
         raise ApplicationError(_("A capture is between one cent and the amount held."))
+    _lock_accounts([locked.account_id, locked.destination_id])  # in id order, before `held` changes
     _release(locked, HoldStatus.CAPTURED)
     posted = transaction_post(
         kind=TransactionKind.CAPTURE,

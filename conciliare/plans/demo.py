@@ -31,7 +31,7 @@ def seed_demo_plans() -> bool:
         residual_rule="solidarity_fund",
         allowances=[
             AllowanceInput(category="", bucket="art51_c2_f", amount_euro="300.00"),
-            AllowanceInput(category="", bucket="art51_c2_fbis", amount_euro="400.00"),
+            AllowanceInput(category="", bucket="art51_c2_fbis", amount_euro="900.00"),
             AllowanceInput(category="", bucket="art51_c3_fringe", amount_euro="250.00"),
         ],
     )

@@ -194,3 +194,60 @@ def bonus_compare(*, year: int, gross: int, previous_year_income: int) -> BonusC
 def meal_voucher_daily_exempt(*, year: int, electronic: bool = True) -> int:
     rule = rules_for(year)["meal_vouchers"]
     return int(rule["daily_exempt_electronic"] if electronic else rule["daily_exempt_paper"])
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One point a reimbursement request is checked against (`rules/<year>.json`, "reimbursement_checklist").
+
+    `check` is "automatic" (the platform decides from the request) or "declared" (the employee
+    ticks it after reading the document); `severity` is "block" (stops the submission) or "warning".
+    """
+
+    id: str
+    check: str
+    severity: str
+    text_it: str
+    text_en: str
+    sources: tuple[str, ...]
+
+    def text(self, language: str | None) -> str:
+        return self.text_en if (language or "").startswith("en") else self.text_it
+
+
+def reimbursement_checklist(*, bucket: str, year: int) -> list[ChecklistItem]:
+    """The checklist items that apply to a reimbursement from `bucket` of an expense of `year`, in order."""
+    section = rules_for(year).get("reimbursement_checklist", {})
+    return [
+        ChecklistItem(
+            id=item["id"],
+            check=item["check"],
+            severity=item["severity"],
+            text_it=item["text"]["it"],
+            text_en=item["text"]["en"],
+            sources=tuple(item["sources"]),
+        )
+        for item in section.get("items", [])
+        if bucket in item["buckets"]
+    ]
+
+
+def reimbursable_categories(*, bucket: str, beneficiary: Beneficiary, day: datetime.date) -> list[str]:
+    """The service categories an expense on `day` may be refunded for from `bucket`, for `beneficiary`.
+
+    Empty when the bucket refunds nothing (letter f). Some buckets refund only some of the categories
+    they pay for directly (the fringe-benefit bucket: household utilities only).
+    """
+    rules = rules_for(day.year)
+    if bucket not in rules["buckets"] or not may_reimburse(bucket=bucket, year=day.year):
+        return []
+    restricted = rules.get("reimbursement_checklist", {}).get("restricted_categories", {}).get(bucket)
+    categories = []
+    for category in rules["categories"]:
+        if restricted is not None and category not in restricted:
+            continue
+        if any(
+            option.bucket == bucket for option in payable_buckets(category=category, beneficiary=beneficiary, day=day)
+        ):
+            categories.append(category)
+    return categories

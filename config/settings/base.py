@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "conciliare.plans",
     "conciliare.suppliers",
     "conciliare.catalogue",
+    "conciliare.orders",
+    "conciliare.reimbursements",
     "conciliare.api",
 ]
 
@@ -148,6 +150,12 @@ CONCILIARE_MFA_REQUIRED = env_bool("CONCILIARE_MFA_REQUIRED", True)
 CONCILIARE_BASE_URL = os.environ.get("CONCILIARE_BASE_URL", "http://127.0.0.1:8000")
 # Suppliers within this distance of the viewer get the "km zero" badge in the catalogue.
 CONCILIARE_KM_ZERO_RADIUS_KM = int(os.environ.get("CONCILIARE_KM_ZERO_RADIUS_KM", "10"))
+# Buying: days to pay own money before an order is released; days a supplier has to answer.
+CONCILIARE_PAYMENT_DAYS = int(os.environ.get("CONCILIARE_PAYMENT_DAYS", "3"))
+CONCILIARE_SUPPLIER_ANSWER_DAYS = int(os.environ.get("CONCILIARE_SUPPLIER_ANSWER_DAYS", "5"))
+# Where bank transfers for own-money payments go (the cooperative's account), shown to buyers.
+CONCILIARE_TRANSFER_IBAN = os.environ.get("CONCILIARE_TRANSFER_IBAN", "IT60X0542811101000000123456")
+CONCILIARE_TRANSFER_HOLDER = os.environ.get("CONCILIARE_TRANSFER_HOLDER", "Cooperativa Conciliare")
 
 # --- django-axes: lock an account+IP after repeated failures -------------------
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

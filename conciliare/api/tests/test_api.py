@@ -947,6 +947,8 @@ def test_generated_schema_is_valid_openapi_3():
     assert schema["openapi"].startswith("3.0")
     assert schema["info"]["title"] == "Conciliare API"
     assert sorted(schema["paths"]) == [
+        "/api/v1/checkout/",
+        "/api/v1/checkout/quote/",
         "/api/v1/companies/{company_id}/employee-imports/",
         "/api/v1/companies/{company_id}/employee-imports/{import_id}/",
         "/api/v1/companies/{company_id}/employee-imports/{import_id}/commit/",
@@ -964,7 +966,21 @@ def test_generated_schema_is_valid_openapi_3():
         "/api/v1/municipalities/",
         "/api/v1/offers/",
         "/api/v1/offers/{offer_id}/",
+        "/api/v1/orders/",
+        "/api/v1/orders/{order_id}/",
+        "/api/v1/orders/{order_id}/lines/{line_id}/cancel/",
+        "/api/v1/payments/",
+        "/api/v1/payments/{order_id}/confirm/",
+        "/api/v1/reimbursements/",
+        "/api/v1/reimbursements/{reimbursement_id}/",
+        "/api/v1/reimbursements/{reimbursement_id}/resubmit/",
+        "/api/v1/reimbursements/{reimbursement_id}/review/",
+        "/api/v1/reimbursements/{reimbursement_id}/withdraw/",
         "/api/v1/signals/",
+        "/api/v1/suppliers/{supplier_id}/bookings/",
+        "/api/v1/suppliers/{supplier_id}/lines/{line_id}/confirm/",
+        "/api/v1/suppliers/{supplier_id}/lines/{line_id}/decline/",
+        "/api/v1/suppliers/{supplier_id}/lines/{line_id}/deliver/",
         "/api/v1/suppliers/{supplier_id}/offers/",
         "/api/v1/suppliers/{supplier_id}/offers/{offer_id}/",
         "/api/v1/suppliers/{supplier_id}/offers/{offer_id}/photos/",
@@ -973,6 +989,8 @@ def test_generated_schema_is_valid_openapi_3():
         "/api/v1/suppliers/{supplier_id}/offers/{offer_id}/sessions/",
         "/api/v1/suppliers/{supplier_id}/offers/{offer_id}/sessions/{session_id}/",
         "/api/v1/suppliers/{supplier_id}/offers/{offer_id}/withdraw/",
+        "/api/v1/suppliers/{supplier_id}/orders/",
+        "/api/v1/suppliers/{supplier_id}/vouchers/redeem/",
     ]
 
 

@@ -37,6 +37,17 @@ class Command(BaseCommand):
             offers = seed_demo_catalogue()
             if offers:
                 self.stdout.write(f"Catalogo: {offers} offerte pubblicate dai fornitori dell'alleanza.")
+            # Then a few reimbursement requests of the demo employee, in several states.
+            from conciliare.reimbursements.demo import seed_demo_reimbursements
+
+            if seed_demo_reimbursements():
+                self.stdout.write("Rimborsi: alcune richieste del dipendente dimostrativo, in stati diversi.")
+            # Last, orders bought with that credit from those offers (through the services: a real ledger).
+            from conciliare.orders.demo import seed_demo_orders
+
+            orders = seed_demo_orders()
+            if orders:
+                self.stdout.write(f"Ordini: {orders} ordini dimostrativi, dai buoni usati ai bonifici da confermare.")
             self._report(result, time.monotonic() - started)
         self._print_logins()
 
