@@ -2,7 +2,9 @@
 their supplier's staff, signals for signed-in people. Prices are cents; municipalities are ISTAT codes."""
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import QuerySet
@@ -30,7 +32,16 @@ from conciliare.catalogue.models import (
     SignalKind,
     Unit,
 )
-from conciliare.catalogue.search import SORT_DISTANCE, SORT_PRICE, SORT_RELEVANCE, SearchCriteria, offer_search
+from conciliare.catalogue.search import (
+    SORT_DISTANCE,
+    SORT_PRICE,
+    SORT_RELEVANCE,
+    SearchCriteria,
+    offer_search,
+    price_text,
+    result_labels,
+    url_maker,
+)
 from conciliare.catalogue.selectors import (
     home_of,
     offer_get_public,
@@ -139,18 +150,22 @@ class _PriceMixin(serializers.Serializer):
 # --------------------------------------------------------------------------------------------------
 
 
+# What a search needs of a municipality: not its boundary.
+_PLACES = Municipality.objects.only("pk", "istat_code", "name", "latitude", "longitude")
+
+
 class OfferSearchParamsSerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Words to look for.")
     category = serializers.ChoiceField(choices=Category.choices, required=False, allow_blank=True)
     municipality = MunicipalityCodeField(
         slug_field="istat_code",
-        queryset=Municipality.objects.all(),
+        queryset=_PLACES,
         required=False,
         help_text="ISTAT code: only offers serving this municipality.",
     )
     origin = MunicipalityCodeField(
         slug_field="istat_code",
-        queryset=Municipality.objects.all(),
+        queryset=_PLACES,
         required=False,
         help_text="ISTAT code of the municipality distances are measured from.",
     )
@@ -275,6 +290,42 @@ class OfferListItemSerializer(_PriceMixin, serializers.ModelSerializer):
     def get_thumbnail_url(self, offer: Offer) -> str | None:
         photos = list(offer.photos.all())  # prefetched by the search
         return _photo_url(photos[0], "thumb") if photos else None
+
+    def to_representation(self, offer: Offer) -> dict[str, Any]:
+        """The fields above, written directly: DRF's generic path (a field object, `get_attribute` and
+        nested serializers per value) took half of a search's CPU. The fields stay declared for the
+        schema; a test checks that both paths give the same item."""
+        categories, _units = result_labels()
+        seat = offer.supplier.organization
+        distance = offer.distance_km  # type: ignore[attr-defined]
+        first = next(iter(offer.photos.all()), None)  # prefetched by the search, in order
+        return {
+            "id": offer.pk,
+            "title": offer.title,
+            "category": {"code": offer.category, "label": categories.get(offer.category, offer.category)},
+            "kind": offer.kind,
+            "price": offer.price,
+            "price_display": price_text(offer.price),
+            "unit": offer.unit,
+            "supplier": {
+                "id": offer.supplier_id,
+                "name": seat.name,
+                "municipality": {"istat_code": seat.municipality.istat_code, "name": seat.municipality.name},
+            },
+            "distance_km": None if distance is None else _KM.to_representation(distance),
+            "km_zero": bool(offer.km_zero),  # type: ignore[attr-defined]
+            "thumbnail_url": self._thumbnail_url(first.pk) if first is not None else None,
+            "min_age_months": offer.min_age_months,
+            "max_age_months": offer.max_age_months,
+        }
+
+    @cached_property
+    def _thumbnail_url(self) -> Callable[[int], str]:
+        """_photo_url(photo, "thumb") by photo id, with one reverse() per list rather than one per item."""
+        return url_maker("catalogue:photo", "thumb")
+
+
+_KM = serializers.DecimalField(max_digits=6, decimal_places=1)  # as OfferListItemSerializer.distance_km writes it
 
 
 class OfferSearchApi(APIView):

@@ -1,12 +1,13 @@
 import datetime
+import html
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
 from django.forms.utils import flatatt
+from django.forms.widgets import Input
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,47 +26,107 @@ HOME, WORK = "casa", "lavoro"
 
 
 class QuickSelect(forms.Select):
-    """A <select> whose options are not rendered through a template each.
+    """A <select> whose options are written as plain strings, not rendered through a template each.
 
     The search form has two selects of every municipality of the territory; rendering their
-    options one template at a time cost 20-25 ms per page (docs/performance.md).
+    options one template at a time cost 20-25 ms per page, and building Django's option
+    dictionaries still several ms (docs/performance.md). The output is what the template gives,
+    less the whitespace between options: the first option whose value matches is selected.
+    """
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        wanted = self.format_value(value)
+        parts: list[str] = []
+        found = False
+        for option_value, option_label in self.choices:
+            if isinstance(option_label, list | tuple):
+                parts.append(f'<optgroup label="{_escape(option_value)}">' if option_value else "")
+                for sub_value, sub_label in option_label:
+                    found = self._option(parts, sub_value, sub_label, wanted, found)
+                parts.append("</optgroup>" if option_value else "")
+            else:
+                found = self._option(parts, option_value, option_label, wanted, found)
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        # Every value and label above went through _escape, the attributes through flatatt.
+        return mark_safe(f'<select name="{_escape(name)}"{flatatt(final_attrs)}>{"".join(parts)}</select>')  # noqa: S308
+
+    @staticmethod
+    def _option(parts: list[str], value: Any, label: Any, wanted: list[str], found: bool) -> bool:
+        value = "" if value is None else str(value)
+        selected = not found and value in wanted
+        parts.append(f'<option value="{_escape(value)}"{" selected" if selected else ""}>{_escape(label)}</option>')
+        return found or selected
+
+
+class QuickInput(Input):
+    """An <input> written as a string: what `django/forms/widgets/input.html` writes, without a template.
+
+    Mixed into the search form's text, number and date inputs (six per page, a template each).
     """
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = [self._group(group, options) for group, options, _index in widget["optgroups"]]
-        options = format_html_join("", "{}", ((part,) for part in parts))
-        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
-
-    @staticmethod
-    def _group(group: str | None, options: list[dict[str, Any]]) -> SafeString:
-        # " selected" has no character to escape, so format_html leaves it as it is.
-        rendered = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((option["value"], " selected" if option["selected"] else "", option["label"]) for option in options),
-        )
-        return format_html('<optgroup label="{}">{}</optgroup>', group, rendered) if group else rendered
+        shown = "" if widget["value"] is None else f' value="{_escape(widget["value"])}"'
+        html = f'<input type="{_escape(widget["type"])}" name="{_escape(widget["name"])}"{shown}'
+        return mark_safe(f"{html}{template_attributes(widget['attrs'])}>")  # noqa: S308 - all escaped
 
 
-def _origin_choices(user: Any) -> list[tuple[str, str]]:
+class QuickTextInput(QuickInput, forms.TextInput):
+    pass
+
+
+class QuickNumberInput(QuickInput, forms.NumberInput):
+    pass
+
+
+class QuickDateInput(QuickInput, DateInput):
+    pass
+
+
+def template_attributes(attrs: dict[str, Any]) -> str:
+    """What `django/forms/attrs.html` writes: in order, booleans by name alone, False left out."""
+    return "".join(
+        f" {_escape(name)}" if value is True else f' {_escape(name)}="{_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _escape(text: Any) -> str:
+    """conditional_escape without its SafeString wrapping, for strings joined into one marked safe."""
+    return str(text.__html__()) if hasattr(text, "__html__") else html.escape(str(text))
+
+
+def _municipality_choices() -> list[tuple[str, str]]:
+    return [(str(pk), name) for pk, name in Municipality.objects.order_by("name").values_list("pk", "name")]
+
+
+def _origin_choices(user: Any, municipalities: list[tuple[str, str]]) -> list[tuple[str, str]]:
     choices: list[tuple[str, str]] = [("", _("— nowhere in particular —"))]
     home, work = home_of(user), workplace_of(user)
     if home is not None:
         choices.append((HOME, _("home (%(name)s)") % {"name": home.name}))
     if work is not None:
         choices.append((WORK, _("work (%(name)s)") % {"name": work.name}))
-    choices += [(str(m.pk), m.name) for m in Municipality.objects.order_by("name").only("pk", "name")]
-    return choices
+    return choices + municipalities
+
+
+def default_origin(user: Any) -> str:
+    """Where distances are measured from when the search says nothing: home, for whoever has one."""
+    if user.is_authenticated and user.residence_municipality_id:
+        return HOME
+    return ""
 
 
 class SearchForm(forms.Form):
     """The catalogue search; Italian parameter names because they show in shared links."""
 
-    q = forms.CharField(label=gettext_lazy("Words"), required=False, max_length=100)
+    q = forms.CharField(label=gettext_lazy("Words"), required=False, max_length=100, widget=QuickTextInput)
     categoria = forms.ChoiceField(label=gettext_lazy("Category"), required=False, widget=QuickSelect)
     da = forms.ChoiceField(label=gettext_lazy("Distance from"), required=False, widget=QuickSelect)
-    km = forms.IntegerField(label=gettext_lazy("Within (km)"), required=False, min_value=1, max_value=200)
+    km = forms.IntegerField(
+        label=gettext_lazy("Within (km)"), required=False, min_value=1, max_value=200, widget=QuickNumberInput
+    )
     comune = forms.ModelChoiceField(
         label=gettext_lazy("Serves the municipality"),
         queryset=Municipality.objects.order_by("name").only("pk", "name"),  # not the boundaries
@@ -74,11 +135,17 @@ class SearchForm(forms.Form):
         widget=QuickSelect,
     )
     prezzo_max = forms.DecimalField(
-        label=gettext_lazy("Maximum price (€)"), required=False, min_value=Decimal("0.01"), decimal_places=2
+        label=gettext_lazy("Maximum price (€)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        decimal_places=2,
+        widget=QuickNumberInput,
     )
-    eta = forms.IntegerField(label=gettext_lazy("Child's age (years)"), required=False, min_value=0, max_value=17)
-    dal = forms.DateField(label=gettext_lazy("Available from"), required=False, widget=DateInput())
-    al = forms.DateField(label=gettext_lazy("Available until"), required=False, widget=DateInput())
+    eta = forms.IntegerField(
+        label=gettext_lazy("Child's age (years)"), required=False, min_value=0, max_value=17, widget=QuickNumberInput
+    )
+    dal = forms.DateField(label=gettext_lazy("Available from"), required=False, widget=QuickDateInput())
+    al = forms.DateField(label=gettext_lazy("Available until"), required=False, widget=QuickDateInput())
     ordine = forms.ChoiceField(
         label=gettext_lazy("Sort by"),
         required=False,
@@ -93,10 +160,24 @@ class SearchForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        municipalities = _municipality_choices()  # one query for both selects, without the boundaries
         cast(forms.ChoiceField, self.fields["categoria"]).choices = [("", _("all")), *grouped_choices()]
-        cast(forms.ChoiceField, self.fields["da"]).choices = _origin_choices(user)
+        cast(forms.ChoiceField, self.fields["da"]).choices = _origin_choices(user, municipalities)
+        # What the select shows; the field itself still checks the choice against its queryset.
+        comune = cast(forms.ModelChoiceField, self.fields["comune"])
+        comune.widget.choices = [("", comune.empty_label), *municipalities]
 
     MAIN = ("q", "categoria", "da")
+
+    def render(self, template_name: str | None = None, context: Any = None, renderer: Any = None) -> SafeString:
+        """Labels are written as strings: what `django/forms/label.html` writes, without a template."""
+        if template_name != self.template_name_label or context is None or renderer is not None:
+            return super().render(template_name, context, renderer)
+        label = _escape(context["label"])
+        if not context["use_tag"]:
+            return mark_safe(label)  # noqa: S308 - escaped
+        tag = _escape(context["tag"])
+        return mark_safe(f"<{tag}{template_attributes(context['attrs'] or {})}>{label}</{tag}>")  # noqa: S308
 
     def main_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.MAIN]
@@ -111,9 +192,7 @@ class SearchForm(forms.Form):
         )
 
     def default_origin(self) -> str:
-        if self.user.is_authenticated and self.user.residence_municipality_id:
-            return HOME
-        return ""
+        return default_origin(self.user)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -127,7 +206,9 @@ class SearchForm(forms.Form):
             return home_of(self.user)
         if value == WORK:
             return workplace_of(self.user)
-        return Municipality.objects.filter(pk=int(value)).first() if value.isdigit() else None
+        if not value.isdigit():
+            return None
+        return Municipality.objects.only("pk", "name", "latitude", "longitude").filter(pk=int(value)).first()
 
     def criteria(self) -> SearchCriteria:
         data = self.cleaned_data

@@ -1,35 +1,44 @@
 """Finding offers: words, category, place, distance, price, child's age and dates, nearest first.
 
-Distances are between municipalities (the viewer's home or workplace and the
-supplier's seat), computed once per search in Python for the few dozen
-municipalities of the territory and handed to the database as one CASE
-expression: ordering, filtering by km and the km-zero badge then happen in SQL
-with a constant number of queries, whatever the number of offers.
+Distances are between municipalities (the viewer's home or workplace and the supplier's seat).
+The suppliers that may sell are a few hundred at most and are fetched first, with the coordinates
+of their seat; each one's distance from the origin is computed in Python (and remembered by the
+process: the territory's municipalities do not move) and handed to the database per supplier. So
+the km limit becomes a list of supplier ids, and ordering and the km-zero badge need no join:
+the offer table alone is sorted and counted, with a constant number of queries whatever the
+number of offers. The 20 or so offers of a page then get their supplier in one more query.
 """
 
 import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import Case, DecimalField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value, When
-from django.db.models.expressions import OrderBy
+from django.db.models import BooleanField, DecimalField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.expressions import Expression, OrderBy
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, to_locale
 
+from conciliare.core.money import format_euro
 from conciliare.suppliers.eligibility import sellable_q
 from conciliare.suppliers.models import Supplier
-from conciliare.territory.distance import municipality_distance_km
+from conciliare.territory.distance import Point, distance_km, municipality_point
 from conciliare.territory.models import Municipality
 
-from .models import Offer, OfferPhoto, OfferSession, OfferStatus
+from .categories import Category
+from .models import Offer, OfferPhoto, OfferSession, OfferStatus, Unit
 
 SORT_DISTANCE = "distance"
 SORT_PRICE = "price"
 SORT_RELEVANCE = "relevance"
 SEARCH_CONFIG = "italian"
-SEAT = "supplier__organization__municipality_id"  # distances are measured to the supplier's seat
+SEARCH_VECTOR_COLUMN = "search_vector"  # PostgreSQL only: migration 0004
 
 
 @dataclass(frozen=True)
@@ -56,30 +65,114 @@ class KmField(DecimalField):
         return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"))
 
 
+class TenthsOfKmField(KmField):
+    """Read from whole tenths of a km (an integer in SQL, cheaper to pick and sort) as km: 34 -> 3.4."""
+
+    def from_db_value(self, value: object, expression: object, connection: object) -> Decimal | None:
+        return None if value is None else Decimal(int(str(value))).scaleb(-1)
+
+
 def km_zero_radius() -> Decimal:
     return Decimal(str(getattr(settings, "CONCILIARE_KM_ZERO_RADIUS_KM", 10)))
 
 
-def distances_from(origin: Municipality) -> dict[int, Decimal]:
-    """km from `origin` to every municipality of the territory, by id (one small query)."""
-    return {
-        municipality.pk: municipality_distance_km(origin, municipality)
-        for municipality in Municipality.objects.only("pk", "latitude", "longitude")
-    }
+@lru_cache(maxsize=16384)
+def _km(origin: Point, seat: Point) -> Decimal:
+    return distance_km(origin, seat)
 
 
-class DistanceFrom(Func):
-    """`CASE <municipality id> WHEN 12 THEN 3.4 ... END`: one expression, compiled as one string.
+def _point(latitude: Decimal, longitude: Decimal) -> Point:
+    return (float(latitude), float(longitude))
 
-    Built from When() objects it cost 20-30 ms of Python per search (one per municipality, see
-    docs/performance.md); the ids and km are numbers we computed, so inlining them is safe.
+
+def _sellable_km(origin: Municipality | None, today: datetime.date | None) -> dict[int, Decimal | None]:
+    """The suppliers that may sell today, by id, with the km from `origin` to their seat (one query)."""
+    sellable = Supplier.objects.filter(sellable_q(today=today))
+    if origin is None:
+        return dict.fromkeys(sellable.values_list("pk", flat=True))
+    start = municipality_point(origin)
+    seats = sellable.values_list("pk", "organization__municipality__latitude", "organization__municipality__longitude")
+    return {pk: _km(start, _point(latitude, longitude)) for pk, latitude, longitude in seats}
+
+
+class IdIn(Func):
+    """`<field> IN (3, 5, 8)` with the ids inlined: one short string, no parameter per id to bind.
+
+    The ids are integers read from the database, so inlining them is safe; an empty list matches nothing.
     """
 
-    output_field = KmField()
+    output_field = BooleanField()
 
-    def __init__(self, field: str, distances: dict[int, Decimal]) -> None:
-        cases = " ".join(f"WHEN {int(pk)} THEN {Decimal(km):f}" for pk, km in sorted(distances.items()))
-        super().__init__(F(field), template=f"CASE %(expressions)s {cases} ELSE NULL END" if cases else "NULL")
+    def __init__(self, field: str, ids: Iterable[int]) -> None:
+        numbers = ", ".join(str(int(pk)) for pk in sorted(set(ids)))
+        super().__init__(F(field), template=f"%(expressions)s IN ({numbers})" if numbers else "1 = 0")
+
+
+class SupplierDistance(Func):
+    """The km from the origin to the seat of the offer's supplier, computed without a join.
+
+    On PostgreSQL an array of tenths of a km indexed by supplier id (`'{12,NULL,34}'::int[][supplier_id]`,
+    constant time per row); elsewhere, or when the ids are too large for a dense array, one
+    `CASE supplier_id WHEN 5 THEN 34 ... END`. Either way the SQL value is whole tenths of a km, read as
+    km by TenthsOfKmField; the km are numbers we computed and the ids integers, so inlining them is safe.
+    """
+
+    output_field = TenthsOfKmField()
+    DENSE_UP_TO = 20_000  # the largest supplier id a dense array may have
+
+    def __init__(self, field: str, km_by_id: dict[int, Decimal | None]) -> None:
+        tenths = {int(pk): int(km * 10) for pk, km in km_by_id.items() if km is not None}
+        if tenths and connection.vendor == "postgresql" and max(tenths) <= self.DENSE_UP_TO:
+            dense = ",".join(str(tenths[pk]) if pk in tenths else "NULL" for pk in range(1, max(tenths) + 1))
+            template = f"('{{{dense}}}'::integer[])[%(expressions)s]"
+        elif tenths:
+            cases = " ".join(f"WHEN {pk} THEN {value}" for pk, value in sorted(tenths.items()))
+            template = f"CASE %(expressions)s {cases} ELSE NULL END"
+        else:
+            template = "NULL"
+        super().__init__(F(field), template=template)
+
+
+# --- What a result shows, for the page's cards and the API's list items ---------------------------------------------
+
+
+@lru_cache(maxsize=16)
+def _labels(language: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    return (
+        {code: str(label) for code, label in Category.choices},
+        {code: str(label) for code, label in Unit.choices},
+    )
+
+
+def result_labels() -> tuple[dict[str, str], dict[str, str]]:
+    """Category and unit labels by code, in the active language (built once per language and process).
+
+    `get_FOO_display` and `category_label` hash or list every choice on each call: a few ms per page.
+    """
+    return _labels(get_language())
+
+
+@lru_cache(maxsize=8192)
+def _price_text(cents: int, locale: str) -> str:
+    return format_euro(cents, locale=locale)
+
+
+def price_text(cents: int) -> str:
+    """format_euro in the active language, remembered per price: Babel takes ~0.1 ms per call."""
+    return _price_text(cents, to_locale(get_language() or "it"))
+
+
+_SLOT = 918273645  # an id no URL prefix contains
+
+
+def url_maker(viewname: str, *after: str) -> Callable[[int], str]:
+    """`reverse(viewname, args=[pk, *after])` for many ids at the cost of one reverse (~40 us each).
+
+    The id is an <int:> path argument, written as the decimal number itself, so putting it in the
+    place of another id gives exactly what reverse() would.
+    """
+    head, _slot, tail = reverse(viewname, args=[_SLOT, *after]).partition(str(_SLOT))
+    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 def published_offers(today: datetime.date | None = None) -> QuerySet[Offer]:
@@ -90,6 +183,27 @@ def published_offers(today: datetime.date | None = None) -> QuerySet[Offer]:
     """
     sellable = list(Supplier.objects.filter(sellable_q(today=today)).values_list("pk", flat=True))
     return Offer.objects.filter(supplier_id__in=sellable, status=OfferStatus.PUBLISHED)
+
+
+# What a result shows (the search page's card, the API's list item): the rest of the offer stays in the database.
+RESULT_FIELDS = (
+    "id",
+    "supplier",
+    "kind",
+    "category",
+    "title",
+    "price",
+    "unit",
+    "min_age_months",
+    "max_age_months",
+    "home_service",
+)
+
+
+def _result_suppliers() -> QuerySet[Supplier]:
+    return Supplier.objects.select_related("organization__municipality").only(
+        "organization__name", "organization__municipality__name", "organization__municipality__istat_code"
+    )
 
 
 def _serves(municipality: Municipality) -> Q:
@@ -119,11 +233,27 @@ def _available_between(start: datetime.date | None, end: datetime.date | None) -
     return Exists(sessions)
 
 
+class StoredSearchVector(Expression):
+    """The offer's `search_vector` column: its words as a stored tsvector, on PostgreSQL only.
+
+    Migration 0004 adds it with a trigger that keeps it equal to
+    `to_tsvector('italian', coalesce(search_text, ''))`, and its GIN index. It is no model field (the
+    database writes it), hence this expression. Reading it spares recomputing the vector for each
+    row when the plan filters words after a join or ranks by relevance.
+    """
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        # A list, as Django's own expressions give: callers add their parameters to it.
+        return f"{compiler.quote_name_unless_alias(compiler.query.base_table)}.{SEARCH_VECTOR_COLUMN}", []
+
+
 def _words(queryset: QuerySet[Offer], words: str) -> tuple[QuerySet[Offer], bool]:
     """Full text in Italian on PostgreSQL (stems: "asilo" finds "asili"); every word as a substring elsewhere."""
     if connection.vendor == "postgresql":
         query = SearchQuery(words, config=SEARCH_CONFIG, search_type="websearch")
-        vector = SearchVector("search_text", config=SEARCH_CONFIG)
+        vector = StoredSearchVector()
         matching = queryset.alias(document=vector).filter(document=query)
         return matching.annotate(rank=SearchRank(vector, query)), True
     for word in words.split():
@@ -132,8 +262,17 @@ def _words(queryset: QuerySet[Offer], words: str) -> tuple[QuerySet[Offer], bool
 
 
 def offer_search(criteria: SearchCriteria, *, today: datetime.date | None = None) -> QuerySet[Offer]:
-    """The matching offers, each annotated with `distance_km` (None without an origin) and `km_zero`."""
-    queryset = published_offers(today).select_related("supplier__organization__municipality")
+    """The matching offers, each annotated with `distance_km` (None without an origin) and `km_zero`.
+
+    Each offer's supplier (with its organization and seat) and photos come with it, in one query
+    each for all the offers fetched.
+    """
+    km_by_supplier = _sellable_km(criteria.origin, today)
+    suppliers = list(km_by_supplier)
+    if criteria.origin is not None and criteria.max_km is not None:
+        limit = criteria.max_km
+        suppliers = [pk for pk, km in km_by_supplier.items() if km is not None and km <= limit]
+    queryset = Offer.objects.filter(IdIn("supplier_id", suppliers), status=OfferStatus.PUBLISHED)
     if criteria.category:
         queryset = queryset.filter(category=criteria.category)
     if criteria.serves is not None:
@@ -152,17 +291,18 @@ def offer_search(criteria: SearchCriteria, *, today: datetime.date | None = None
     if criteria.words.strip():
         queryset, ranked = _words(queryset, criteria.words.strip())
     if criteria.origin is not None:
-        distances = distances_from(criteria.origin)
-        near = [pk for pk, km in distances.items() if km <= km_zero_radius()]
+        radius = km_zero_radius()
+        near = [pk for pk in suppliers if (km := km_by_supplier[pk]) is not None and km <= radius]
         queryset = queryset.annotate(
-            distance_km=DistanceFrom(SEAT, distances),
-            km_zero=Case(When(**{f"{SEAT}__in": near}, then=Value(True)), default=Value(False)),
+            distance_km=SupplierDistance("supplier_id", {pk: km_by_supplier[pk] for pk in suppliers}),
+            km_zero=IdIn("supplier_id", near) if near else Value(False),
         )
-        if criteria.max_km is not None:
-            queryset = queryset.filter(distance_km__lte=criteria.max_km)
     else:
         queryset = queryset.annotate(distance_km=Value(None, output_field=KmField()), km_zero=Value(False))
-    queryset = queryset.prefetch_related(Prefetch("photos", queryset=OfferPhoto.objects.order_by("position", "pk")))
+    queryset = queryset.only(*RESULT_FIELDS).prefetch_related(
+        Prefetch("supplier", queryset=_result_suppliers()),
+        Prefetch("photos", queryset=OfferPhoto.objects.order_by("position", "pk")),
+    )
     return queryset.order_by(*_ordering(criteria, ranked))
 
 

@@ -127,8 +127,9 @@ def _resolve(
         raise _refuse(_("Choose a date for this service."), "session")
     born = member.birth_date if member is not None else user.birth_date
     if not age_fits(offer, born, today):
-        who = member.first_name if member is not None else _("you")
-        raise _refuse(_("This service is not meant for the age of %(who)s.") % {"who": who}, "member")
+        if member is None:
+            raise _refuse(_("This service is not meant for your age."), "member")
+        raise _refuse(_("This service is not meant for the age of %(who)s.") % {"who": member.first_name}, "member")
     return offer, session, member
 
 

@@ -99,6 +99,7 @@ def test_book_a_nursery_week_pay_with_credit_and_redeem_the_voucher(demo_site, p
 
     # --- The employee downloads the voucher ---------------------------------------------------------------------------
     sign_in(page, base, employee.email, DEMO_PASSWORD, next_path=f"/ordini/{line.order_id}/")
+    page.screenshot(path=str(SCREENSHOTS / "buying_order_confirmed.png"), full_page=True)
     with page.expect_download() as download_info:
         page.get_by_role("link", name=it("Download the voucher (PDF)")).click()
     pdf = open(download_info.value.path(), "rb").read()  # noqa: SIM115 - the browser's temporary file

@@ -160,7 +160,9 @@ def test_demo_employee_has_the_family_the_walkthrough_needs(plan: DemoPlan) -> N
     employee = next(p for p in plan.people if p.email == demo_login(MembershipRole.EMPLOYEE).email)
     assert employee.employment is not None and employee.employment.company == FIRST_COMPANY
     children = sorted(age_on(m.birth_date) for m in employee.family if m.relationship == Relationship.CHILD)
-    assert children == [2, 8]
+    # On the reference date (1 January 2026); Tommaso turns two in September 2026 and fits a nursery
+    # (3 to 36 months) until September 2027, when the buying walkthrough books him a summer week.
+    assert children == [1, 8]
     parents = [m for m in employee.family if m.relationship == Relationship.PARENT]
     assert len(parents) == 1 and parents[0].non_self_sufficient and 78 <= age_on(parents[0].birth_date) <= 82
 

@@ -2,6 +2,7 @@
 supplier's staff only, signals for signed-in people."""
 
 import datetime
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,10 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
+from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from conciliare.accounts.models import MembershipRole, OrganizationRole, User
+from conciliare.api.catalogue import OfferListItemSerializer
 from conciliare.catalogue.categories import category_buckets
 from conciliare.catalogue.models import Offer, OfferPhoto, OfferSession, OfferStatus, Signal
 from conciliare.catalogue.search import SearchCriteria, offer_search
@@ -319,6 +322,24 @@ def test_search_makes_the_same_number_of_queries_for_two_offers_or_twelve(giraso
 
     assert client_for(None).get("/api/v1/offers/", params).json()["count"] == 12
     assert many == few
+
+
+@pytest.mark.parametrize("origin", [None, "Lovere"])
+def test_the_list_items_written_directly_are_those_drf_would_write(girasole, sorriso, origin):
+    """OfferListItemSerializer.to_representation skips DRF's generic path for speed; the output is the same."""
+    make_offer(girasole, title="Nido", price=45_050)
+    cre = make_offer(sorriso, title="CRE <estate> & più", category="summer_camp")
+    OfferPhoto.objects.create(offer=cre, alt_text="Sala", width=40, height=30, image="a.jpg", thumbnail="b.jpg")
+    OfferPhoto.objects.create(offer=cre, alt_text="Orto", width=40, height=30, image="c.jpg", thumbnail="d.jpg")
+    place = municipality(origin) if origin else None
+
+    found = list(offer_search(SearchCriteria(origin=place)))
+
+    assert len(found) == 2
+    for offer in found:
+        serializer = OfferListItemSerializer()
+        generic = serializers.ModelSerializer.to_representation(serializer, offer)
+        assert json.dumps(serializer.to_representation(offer)) == json.dumps(generic)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -112,7 +112,23 @@ def ids(cast) -> dict[str, int]:
     photo = OfferPhoto.objects.create(
         offer=offer, alt_text="Sala", width=40, height=30, image="a.jpg", thumbnail="b.jpg"
     )
+    # Anna's booking of that session, paid by bank transfer: the order endpoints reach a real order and line.
+    from conciliare.orders.checkout import LineRequest, checkout
+
+    toddler = make_family_member(
+        cast.employee_anna, first_name="Leo", birth_date=datetime.date.today() - datetime.timedelta(days=800)
+    )
+
+    made = checkout(
+        buyer=cast.employee_anna,
+        requests=[LineRequest(offer_id=offer.pk, session_id=session.pk, member_id=toddler.pk)],
+        payment_method="bank_transfer",
+        idempotency_key="schemathesis-order",
+    )
+    order = made.orders.get()
     return {
+        "order_id": order.pk,
+        "line_id": order.lines.get().pk,
         "hr_company_id": cast.company.pk,
         "hr_member_id": hr_parent.pk,
         "employee_member_id": FamilyMember.objects.get(user=cast.employee_anna, first_name="Sofia").pk,
@@ -124,7 +140,7 @@ def ids(cast) -> dict[str, int]:
     }
 
 
-CATALOGUE_IDS = ("supplier_id", "offer_id", "session_id", "photo_id")
+CATALOGUE_IDS = ("supplier_id", "offer_id", "session_id", "photo_id", "order_id", "line_id")
 
 
 def _pin(case: Any, values: dict[str, int]) -> None:
@@ -242,7 +258,7 @@ def test_api_anonymous(case, cast, ids, same_connection):
         assert response.status_code != 200
 
 
-@schema.include(path_regex=r"^/api/v1/(suppliers|offers|signals)/").parametrize()
+@schema.include(path_regex=r"^/api/v1/(suppliers|offers|signals|payments)/").parametrize()
 @FUZZ
 @pytest.mark.django_db
 def test_catalogue_api_as_supplier_staff_with_token(case, cast, ids, same_connection):

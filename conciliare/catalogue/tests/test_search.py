@@ -9,12 +9,21 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
+from conciliare.catalogue import services
 from conciliare.catalogue.models import OfferSession
-from conciliare.catalogue.search import SORT_PRICE, SORT_RELEVANCE, SearchCriteria, offer_search
+from conciliare.catalogue.search import (
+    SORT_PRICE,
+    SORT_RELEVANCE,
+    SearchCriteria,
+    SupplierDistance,
+    offer_search,
+    url_maker,
+)
 from conciliare.catalogue.services import photo_add
-from conciliare.catalogue.tests.factories import make_offer, make_session, make_supplier, png_bytes
+from conciliare.catalogue.tests.factories import make_offer, make_session, make_supplier, offer_data, png_bytes
 from conciliare.territory.models import Municipality
 from conciliare.testing.factories import municipality
 
@@ -310,3 +319,45 @@ def test_the_number_of_queries_does_not_grow_with_the_results(cast):
     many, queries_for_many = _search_and_render()
     assert (few, many) == (3, 30)
     assert queries_for_many == queries_for_few <= 5
+
+
+# --- How the search computes, checked against the plain way ------------------------------------
+
+
+def test_distances_from_the_dense_array_and_from_the_case_expression_agree(offers_around, monkeypatch):
+    """On PostgreSQL the distance is an array indexed by supplier id; with large ids, and elsewhere, a CASE."""
+
+    def found() -> list[tuple[int, Decimal, bool]]:
+        search = SearchCriteria(origin=municipality("Lovere"), max_km=Decimal(20))
+        return [(offer.pk, offer.distance_km, offer.km_zero) for offer in offer_search(search)]
+
+    dense = found()
+    monkeypatch.setattr(SupplierDistance, "DENSE_UP_TO", 0)
+    assert found() == dense
+    assert [distance for _pk, distance, _zero in dense] == sorted(
+        haversine_km("Lovere", name) for name in SEATS if haversine_km("Lovere", name) <= 20
+    )
+
+
+def test_url_maker_writes_what_reverse_writes():
+    offer_url, thumbnail_url = url_maker("catalogue:offer"), url_maker("catalogue:photo", "thumb")
+    for pk in (1, 7, 20, 918273645, 12345678901):
+        assert offer_url(pk) == reverse("catalogue:offer", args=[pk])
+        assert thumbnail_url(pk) == reverse("catalogue:photo", args=[pk, "thumb"])
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_stored_words_follow_every_change_of_the_offer(girasole):
+    """Migration 0004: a trigger keeps `search_vector` equal to the words of `search_text`."""
+    nursery = girasole["nursery"]
+    data = offer_data(nursery.supplier, category="nursery", title="Ludoteca Il Girasole", description="Giochi.")
+    services.offer_update(actor=nursery.supplier.applied_by, offer=nursery, data=data)
+
+    assert [offer.pk for offer in offer_search(SearchCriteria(words="ludoteca"))] == [nursery.pk]
+    assert list(offer_search(SearchCriteria(words="giardino"))) == []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE search_vector IS DISTINCT FROM "
+            "to_tsvector('italian'::regconfig, COALESCE(search_text, ''))) FROM catalogue_offer"
+        )
+        assert cursor.fetchone() == (2, 0)

@@ -17,7 +17,7 @@ def euro(cents: int | None) -> str:
     return format_euro(int(cents), locale=to_locale(get_language() or "it"))
 
 
-@register.filter
+@register.filter(expects_localtime=True)  # a datetime is first turned into local time, so its day is Rome's
 def long_date(day: "datetime.date | None") -> str:
     """{{ plan.ends_on|long_date }} → '31 dicembre 2026' (Babel: lower-case months, as Italians write them)."""
     if day is None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.db import connections
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conciliare.catalogue.categories import Category
 from conciliare.catalogue.tests.factories import make_offer, make_session, make_supplier
@@ -64,7 +64,8 @@ def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
     def one(index: int) -> Any:
         try:
             barrier.wait()
-            return work(index)
+            with translation.override("en"):  # a new thread starts in the default language
+                return work(index)
         except Exception as error:  # collected and asserted by the test
             return error
         finally:
