@@ -13,11 +13,11 @@ from conciliare.suppliers.models import Supplier
 from .models import Order
 
 
-def _base_url() -> str:
+def base_url() -> str:
     return str(getattr(settings, "CONCILIARE_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
 
 
-def _send_after_commit(template: str, context: dict[str, object], recipients: list[str]) -> None:
+def send_after_commit(template: str, context: dict[str, object], recipients: list[str]) -> None:
     recipients = sorted(set(filter(None, recipients)))
     if not recipients:
         return
@@ -47,17 +47,17 @@ def operator_emails() -> list[str]:
 
 def tell_buyer(order: Order, what: str, *, detail: str = "") -> None:
     """`what` is a short translated sentence saying what happened."""
-    link = _base_url() + reverse("orders:order", args=[order.pk])
-    _send_after_commit("buyer", {"order": order, "what": what, "detail": detail, "link": link}, [order.buyer.email])
+    link = base_url() + reverse("orders:order", args=[order.pk])
+    send_after_commit("buyer", {"order": order, "what": what, "detail": detail, "link": link}, [order.buyer.email])
 
 
 def tell_supplier(order: Order, what: str, *, detail: str = "") -> None:
-    link = _base_url() + reverse("orders:supplier_order", args=[order.supplier_id, order.pk])
-    _send_after_commit(
+    link = base_url() + reverse("orders:supplier_order", args=[order.supplier_id, order.pk])
+    send_after_commit(
         "supplier", {"order": order, "what": what, "detail": detail, "link": link}, supplier_emails(order.supplier)
     )
 
 
 def tell_operators(order: Order, what: str) -> None:
-    link = _base_url() + reverse("orders:payments")
-    _send_after_commit("operator", {"order": order, "what": what, "link": link}, operator_emails())
+    link = base_url() + reverse("orders:payments")
+    send_after_commit("operator", {"order": order, "what": what, "link": link}, operator_emails())

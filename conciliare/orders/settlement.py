@@ -33,7 +33,7 @@ from conciliare.suppliers.models import Supplier
 
 from .ledger_accounts import supplier_payable_account
 from .models import OrderLine, SettlementStatement, StatementItem, StatementStatus
-from .notifications import _base_url, _send_after_commit, supplier_emails
+from .notifications import base_url, send_after_commit, supplier_emails
 
 LINE_KEY = re.compile(r"^order-line:(\d+):")
 
@@ -310,8 +310,8 @@ def statement_mark_paid(*, actor: Any, statement: SettlementStatement) -> Settle
 
 
 def _tell_supplier(statement: SettlementStatement, template: str) -> None:
-    link = _base_url() + reverse("orders:statement", args=[statement.pk])
-    _send_after_commit(
+    link = base_url() + reverse("orders:statement", args=[statement.pk])
+    send_after_commit(
         template,
         {"statement": statement, "supplier": statement.supplier, "link": link},
         supplier_emails(statement.supplier),
