@@ -9,7 +9,6 @@ check again under their locks and move the money.
 import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -44,6 +43,7 @@ from conciliare.orders.models import (
     Voucher,
     VoucherStatus,
 )
+from conciliare.orders.payments import provider_for
 from conciliare.orders.vouchers import code_for
 from conciliare.plans.models import BUCKETS
 from conciliare.suppliers.models import Supplier
@@ -311,14 +311,14 @@ class BuyerOrderSerializer(_OrderBaseSerializer):
     def get_payment_instructions(self, order: Order) -> Any:
         if order.status != OrderStatus.AWAITING_PAYMENT:
             return None
-        by_transfer = order.payment_method == PaymentMethod.BANK_TRANSFER
+        given = provider_for(order.payment_method).instructions(order)
         instructions = {
-            "payment_method": order.payment_method,
-            "amount_cents": order.own_due,
-            "reference": order.reference,
-            "iban": settings.CONCILIARE_TRANSFER_IBAN if by_transfer else None,
-            "holder": settings.CONCILIARE_TRANSFER_HOLDER if by_transfer else None,
-            "due_at": order.payment_due_at,
+            "payment_method": given.method,
+            "amount_cents": given.amount,
+            "reference": given.reference,
+            "iban": given.iban or None,
+            "holder": given.holder or None,
+            "due_at": given.due_at,
         }
         return PaymentInstructionsSerializer(instructions).data
 

@@ -52,6 +52,7 @@ from .models import (
     Voucher,
     WithholdingRate,
 )
+from .payments import provider_for
 from .vouchers import new_token, token_from
 
 VOUCHER_MONTHS_WITHOUT_DATE = 12
@@ -157,33 +158,7 @@ def payment_confirm(*, actor: Any, order_id: int) -> Order:
     order = _lock_order(order_id)
     if order.status != OrderStatus.AWAITING_PAYMENT:
         raise Conflict(_("This order is not waiting for a payment."))
-    fund = ledger.solidarity_fund_account()
-    if order.payment_method == PaymentMethod.BANK_TRANSFER:
-        legs: list[tuple[LedgerAccount, int]] = [
-            (ledger.world_account(), -order.own_due),
-            (citizen_clearing_account(), order.own_total),
-        ]
-    else:  # the supplier holds the money; it owes the round-up to the fund
-        legs = [(supplier_payable_account(order.supplier), -order.round_up)] if order.round_up else []
-    if order.round_up:
-        legs.append((fund, order.round_up))
-    posted = None
-    if legs:
-        posted = ledger.transaction_post(
-            kind=TransactionKind.TRANSFER,
-            legs=legs,
-            idempotency_key=f"order:{order.pk}:payment",
-            memo=_("Payment of %(order)s") % {"order": order.reference},
-            actor=actor,
-        )
-        if order.round_up:
-            Contribution.objects.create(
-                order=order,
-                party=ContributionParty.EMPLOYEE,
-                base=order.own_total,
-                amount=order.round_up,
-                transaction=posted,
-            )
+    posted = provider_for(order.payment_method).record_received(order=order, actor=actor)
     order.paid_at = timezone.now()
     order.payment_confirmed_by = actor
     order.payment_transaction = posted

@@ -20,7 +20,8 @@ from conciliare.plans.selectors import BUCKET_LABELS
 from .checkout import Quote, cart_add, cart_remove, cart_requests, checkout, quote
 from .forms import CartAddForm, CheckoutForm
 from .fulfilment import line_cancel, refund_percent
-from .models import CartLine, Checkout, LineStatus
+from .models import CartLine, Checkout, LineStatus, OrderStatus
+from .payments import provider_for
 from .selectors import order_get_for_buyer, orders_of
 
 ORDERS_PER_PAGE = 20
@@ -146,8 +147,11 @@ def order_detail(request: AuthenticatedHttpRequest, order_id: int) -> HttpRespon
             "order": order,
             "refunds": refunds,
             "bucket_labels": BUCKET_LABELS,
-            "transfer_iban": settings.CONCILIARE_TRANSFER_IBAN,
-            "transfer_holder": settings.CONCILIARE_TRANSFER_HOLDER,
+            "payment": (
+                provider_for(order.payment_method).instructions(order)
+                if order.status == OrderStatus.AWAITING_PAYMENT
+                else None
+            ),
         },
     )
 
