@@ -37,9 +37,9 @@ from conciliare.catalogue.search import (
     SORT_PRICE,
     SORT_RELEVANCE,
     SearchCriteria,
-    offer_search,
     price_text,
     result_labels,
+    search_results,
     url_maker,
 )
 from conciliare.catalogue.selectors import (
@@ -342,7 +342,7 @@ class OfferSearchApi(APIView):
         params = OfferSearchParamsSerializer(data=request.query_params, context={"user": request.user})
         params.is_valid(raise_exception=True)
         paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(offer_search(params.criteria()), request, view=self)
+        page: list[Offer] | None = paginator.paginate_queryset(search_results(params.criteria()), request, view=self)
         return paginator.get_paginated_response(OfferListItemSerializer(page, many=True).data)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import BooleanField, DecimalField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, DecimalField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import Expression, OrderBy
 from django.urls import reverse
 from django.utils import timezone
@@ -267,7 +267,10 @@ def offer_search(criteria: SearchCriteria, *, today: datetime.date | None = None
     Each offer's supplier (with its organization and seat) and photos come with it, in one query
     each for all the offers fetched.
     """
-    km_by_supplier = _sellable_km(criteria.origin, today)
+    return _search(criteria, _sellable_km(criteria.origin, today))
+
+
+def _search(criteria: SearchCriteria, km_by_supplier: dict[int, Decimal | None]) -> QuerySet[Offer]:
     suppliers = list(km_by_supplier)
     if criteria.origin is not None and criteria.max_km is not None:
         limit = criteria.max_km
@@ -313,3 +316,69 @@ def _ordering(criteria: SearchCriteria, ranked: bool) -> list[str | OrderBy]:
     if criteria.sort == SORT_RELEVANCE and ranked:
         return [F("rank").desc(), *nearest, "pk"]
     return [*nearest, "price", "pk"]
+
+
+class NearestFirstPages:
+    """The results of a nearest-first search, for a paginator, without sorting every match.
+
+    The distance of an offer is its supplier's, and the sellable suppliers are a few hundred: one
+    grouped count per supplier gives the total, and walking the suppliers by distance says which of
+    them hold the rows of the page asked for. Only their offers are then sorted, with the same order
+    as the full query (distance, price, id), so a page is the same as before, for a fraction of the
+    database's work on broad searches (every offer of the territory nearest first).
+    """
+
+    ordered = True  # for Django's paginator: the order is the queryset's
+
+    def __init__(self, queryset: QuerySet[Offer], km_by_supplier: dict[int, Decimal | None]) -> None:
+        self.queryset = queryset
+        self.km_by_supplier = km_by_supplier
+        self._counts: list[tuple[Decimal | None, int, int]] | None = None  # (km, supplier id, offers)
+
+    def _by_distance(self) -> list[tuple[Decimal | None, int, int]]:
+        if self._counts is None:
+            grouped = self.queryset.order_by().values_list("supplier_id").annotate(offers=Count("pk"))
+            rows = [(self.km_by_supplier.get(pk), pk, offers) for pk, offers in grouped]
+            self._counts = sorted(rows, key=lambda row: (row[0] is None, row[0] or 0))
+        return self._counts
+
+    def count(self) -> int:
+        return sum(offers for _km, _pk, offers in self._by_distance())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Offer]:
+        if not isinstance(window, slice) or window.step is not None:
+            raise TypeError("a page of results is a slice")
+        start, stop = window.start or 0, window.stop if window.stop is not None else self.count()
+        # Suppliers at the same distance are one block: their offers interleave by price.
+        blocks: list[tuple[list[int], int]] = []
+        for km, pk, offers in self._by_distance():
+            if blocks and self.km_by_supplier.get(blocks[-1][0][0]) == km:
+                blocks[-1][0].append(pk)
+                blocks[-1] = (blocks[-1][0], blocks[-1][1] + offers)
+            else:
+                blocks.append(([pk], offers))
+        before, wanted, seen = 0, [], 0
+        for suppliers, offers in blocks:
+            if seen + offers <= start:
+                before = seen = seen + offers
+                continue
+            if seen >= stop:
+                break
+            wanted += suppliers
+            seen += offers
+        if not wanted:
+            return []
+        return list(self.queryset.filter(IdIn("supplier_id", wanted))[start - before : stop - before])
+
+
+def search_results(criteria: SearchCriteria, *, today: datetime.date | None = None) -> Any:
+    """What the search page and the API paginate: `offer_search`, or its nearest-first pages."""
+    km_by_supplier = _sellable_km(criteria.origin, today)
+    results = _search(criteria, km_by_supplier)
+    ranked = criteria.sort == SORT_RELEVANCE and bool(criteria.words.strip())
+    if criteria.origin is None or criteria.sort == SORT_PRICE or ranked:
+        return results
+    return NearestFirstPages(results, km_by_supplier)

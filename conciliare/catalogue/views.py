@@ -24,7 +24,7 @@ from conciliare.territory.distance import municipality_distance_km
 from .categories import CATEGORY_INFO, category_buckets
 from .forms import OfferForm, PhotoForm, SearchForm, SessionForm, SignalForm, SignalHandleForm, default_origin
 from .models import CANCELLATION_TERMS, Offer, OfferPhoto, OfferSession, Signal, SignalStatus
-from .search import km_zero_radius, offer_search, price_text, result_labels, url_maker
+from .search import km_zero_radius, price_text, result_labels, search_results, url_maker
 from .selectors import (
     home_of,
     offer_get_for_staff,
@@ -110,7 +110,7 @@ def search(request: HttpRequest) -> HttpResponse:
     cards: list[SearchCard] = []
     if form.is_valid():
         criteria = form.criteria()
-        page = Paginator(offer_search(criteria), RESULTS_PER_PAGE).get_page(request.GET.get("pagina"))
+        page = Paginator(search_results(criteria), RESULTS_PER_PAGE).get_page(request.GET.get("pagina"))
         cards = _search_cards(page)
     query = request.GET.copy()
     query.pop("pagina", None)
