@@ -33,7 +33,7 @@ run: demo ## Same as demo
 test: $(VENV)/.dev ## Lint, type-check and run the whole suite (PostgreSQL when one answers, else SQLite)
 	@mkdir -p var test-artifacts
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check conciliare config bench tests scripts conftest.py
+	$(VENV)/bin/ruff format --check conciliare config bench tests scripts conftest.py gunicorn.conf.py
 	$(VENV)/bin/mypy .
 	$(PY) scripts/check_translations.py
 	$(VENV)/bin/pytest -n 2 --dist loadfile --cov

@@ -44,7 +44,9 @@ def test_results_keep_their_distance_and_badge(territory_of_offers):
 
 def test_other_orders_and_no_origin_use_the_plain_query(territory_of_offers):
     assert not isinstance(search_results(SearchCriteria()), NearestFirstPages)
-    assert not isinstance(search_results(SearchCriteria(origin=municipality("Lovere"), sort="price")), NearestFirstPages)
+    assert not isinstance(
+        search_results(SearchCriteria(origin=municipality("Lovere"), sort="price")), NearestFirstPages
+    )
 
 
 def test_a_page_past_the_end_is_empty(territory_of_offers):
