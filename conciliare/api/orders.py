@@ -861,6 +861,7 @@ class PaymentListApi(APIView):
         orders = (
             Order.objects.filter(status=OrderStatus.AWAITING_PAYMENT)
             .select_related("buyer", "supplier__organization")
+            .prefetch_related("lines")  # own_due adds up the lines still wanted
             .order_by("payment_due_at", "pk")
         )
         if params.get("payment_method"):

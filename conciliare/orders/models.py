@@ -150,7 +150,17 @@ class Order(TimeStampedModel):
 
     @property
     def own_due(self) -> int:
-        return self.own_total + self.round_up
+        """Own money to pay, the round-up included."""
+        return self.own_to_collect + self.round_up
+
+    @property
+    def own_to_collect(self) -> int:
+        """While the order waits for its payment, the own money of the lines still wanted: a line the
+        buyer cancels before paying is not paid for (nor refunded). Uses prefetched lines if any."""
+        if self.status != OrderStatus.AWAITING_PAYMENT:
+            return self.own_total
+        gone = (LineStatus.CANCELLED, LineStatus.DECLINED, LineStatus.RELEASED)
+        return sum(line.own_amount for line in self.lines.all() if line.status not in gone)
 
     @transition(field=status, source=OrderStatus.AWAITING_PAYMENT, target=OrderStatus.PLACED)
     def mark_paid(self) -> None:

@@ -64,11 +64,13 @@ class OfflinePayments:
         """A transfer enters the platform (world → clearing, round-up → fund); money paid at the counter
         stays with the supplier, which owes the round-up to the fund from its payable."""
         fund = ledger.solidarity_fund_account()
+        own = order.own_to_collect  # what is still wanted: lines cancelled before paying are not paid
         if order.payment_method == PaymentMethod.BANK_TRANSFER:
-            legs: list[tuple[LedgerAccount, int]] = [
-                (ledger.world_account(), -order.own_due),
-                (citizen_clearing_account(), order.own_total),
-            ]
+            legs: list[tuple[LedgerAccount, int]] = (
+                [(ledger.world_account(), -(own + order.round_up))] if own + order.round_up else []
+            )
+            if own:
+                legs.append((citizen_clearing_account(), own))
         else:
             legs = [(supplier_payable_account(order.supplier), -order.round_up)] if order.round_up else []
         if order.round_up:
@@ -86,7 +88,7 @@ class OfflinePayments:
             Contribution.objects.create(
                 order=order,
                 party=ContributionParty.EMPLOYEE,
-                base=order.own_total,
+                base=own,
                 amount=order.round_up,
                 transaction=posted,
             )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from conciliare.accounts.rules import is_operator_admin
 from conciliare.core.errors import NotPermitted
 
-from .models import LinePayment, Order, OrderEvent, OrderLine, OrderStatus, Voucher
+from .models import LinePayment, Order, OrderEvent, OrderLine, OrderStatus
 
 
 def _with_lines(queryset: QuerySet[Order]) -> QuerySet[Order]:
@@ -40,22 +40,3 @@ def orders_awaiting_payment(*, user: Any) -> QuerySet[Order]:
     if not is_operator_admin(user):
         raise NotPermitted(_("Page not found."))
     return _with_lines(Order.objects.filter(status=OrderStatus.AWAITING_PAYMENT)).order_by("payment_due_at", "pk")
-
-
-def voucher_get_for_viewer(*, user: Any, voucher_id: int) -> Voucher:
-    """The buyer, or the staff of the supplier that must honour it."""
-    from conciliare.catalogue.services import is_supplier_staff
-
-    voucher = (
-        Voucher.objects.select_related(
-            "line__order__supplier__organization__municipality", "line__order__buyer", "line__session", "line__offer"
-        )
-        .filter(pk=voucher_id)
-        .first()
-    )
-    if voucher is None or not user.is_authenticated:
-        raise NotPermitted(_("Voucher not found."))
-    order = voucher.line.order
-    if order.buyer_id != user.pk and not is_supplier_staff(user, order.supplier):
-        raise NotPermitted(_("Voucher not found."))
-    return voucher

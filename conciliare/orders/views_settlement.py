@@ -38,7 +38,8 @@ PAGE_SIZE = 25
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
+    """A positive id from the address, or None: "abc", "²" or "١٢" are not ids (isdigit() alone lets them by)."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 @login_required

@@ -41,13 +41,16 @@ def code_for(token: str) -> str:
 def token_from(code: str) -> str:
     """The token of a typed or scanned code, or InvalidInput if it is not a genuine code."""
     text = (code or "").strip()
-    if "://" in text or text.startswith("/"):
-        text = parse_qs(urlsplit(text).query).get("codice", [""])[0]
-    raw = _CLEAN.sub("", text).upper()
     refusal = InvalidInput(
         _("This is not a valid voucher code: check it and type it again."),
         fields={"code": [_("This is not a valid voucher code: check it and type it again.")]},
     )
+    if "://" in text or text.startswith("/"):
+        try:
+            text = parse_qs(urlsplit(text).query).get("codice", [""])[0]
+        except ValueError:  # not even an address (an unclosed IPv6 bracket...)
+            raise refusal from None
+    raw = _CLEAN.sub("", text).upper()
     if len(raw) != TOKEN_LENGTH + TAG_LENGTH or any(char not in ALPHABET for char in raw):
         raise refusal
     token, tag = raw[:TOKEN_LENGTH], raw[TOKEN_LENGTH:]

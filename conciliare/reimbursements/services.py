@@ -391,6 +391,18 @@ def payroll_payable_account(company: Organization) -> LedgerAccount:
 
 
 def _pay(request: ReimbursementRequest, *, actor: User, today: datetime.date) -> LedgerTransaction:
+    candidates = plan_wallets(employee=request.employee, bucket=request.bucket, day=request.expense_date)
+    to_lock = {wallet.pk for wallet, _plan in candidates}
+    if request.bucket == FRINGE:
+        # All the employee's fringe wallets, locked before the cap is read: two approvals at once see each other.
+        to_lock |= set(
+            LedgerAccount.objects.filter(
+                kind=AccountKind.EMPLOYEE_WALLET, owner_user=request.employee, fiscal_bucket=FRINGE
+            ).values_list("pk", flat=True)
+        )
+    locked = {
+        wallet.pk: wallet for wallet in LedgerAccount.objects.select_for_update().filter(pk__in=to_lock).order_by("pk")
+    }
     if request.bucket == FRINGE:
         room = fringe_room(employee=request.employee, today=today)
         if not room.allows(request.amount):
@@ -401,13 +413,6 @@ def _pay(request: ReimbursementRequest, *, actor: User, today: datetime.date) ->
                 )
                 % {"used": format_euro(room.used + room.held), "cap": format_euro(room.cap)}
             )
-    candidates = plan_wallets(employee=request.employee, bucket=request.bucket, day=request.expense_date)
-    locked = {
-        wallet.pk: wallet
-        for wallet in LedgerAccount.objects.select_for_update()
-        .filter(pk__in=[wallet.pk for wallet, _plan in candidates])
-        .order_by("pk")
-    }
     wallet = next(
         (
             locked[candidate.pk]
@@ -417,7 +422,9 @@ def _pay(request: ReimbursementRequest, *, actor: User, today: datetime.date) ->
         None,
     )
     if wallet is None:
-        available = max((account.balance - account.held for account in locked.values()), default=0)
+        available = max(
+            (locked[candidate.pk].balance - locked[candidate.pk].held for candidate, _plan in candidates), default=0
+        )
         raise InsufficientCredit(
             _(
                 "The employee has %(available)s available in this bucket for an expense of that date: "

@@ -73,3 +73,32 @@ def test_the_order_page_shows_how_to_pay(client, settings):
 def test_an_unknown_method_has_no_provider():
     with pytest.raises(LookupError):
         provider_for("cash_in_an_envelope")
+
+
+def test_a_line_cancelled_before_paying_is_neither_paid_nor_left_in_the_clearing_account(operator):
+    from conciliare.catalogue.tests.factories import make_session
+
+    from ..checkout import LineRequest, checkout
+    from ..fulfilment import line_cancel
+
+    family = make_family(fbis=0)
+    _supplier, offer, first = make_nursery(price=10_000)
+    second = make_session(offer, starts_in_days=30)
+    made = checkout(
+        buyer=family.employee,
+        requests=[
+            LineRequest(offer_id=offer.pk, session_id=first.pk, member_id=family.child.pk),
+            LineRequest(offer_id=offer.pk, session_id=second.pk, member_id=family.child.pk),
+        ],
+        payment_method="bank_transfer",
+        idempotency_key="two-weeks",
+    )
+    order = made.orders.get()
+    assert order.own_due == 20_000
+    line_cancel(actor=family.employee, line_id=order.lines.first().pk)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.AWAITING_PAYMENT and order.own_due == 10_000
+    assert provider_for(order.payment_method).instructions(order).amount == 10_000
+    payment_confirm(actor=operator, order_id=order.pk)
+    assert citizen_clearing_account().balance == 10_000
+    assert ledger_verify().clean

@@ -109,11 +109,14 @@ def test_the_list_filters_by_supplier_and_status(english_client, statement, oper
     one_supplier = english_client.get(url, {"fornitore": other.pk}).content.decode()
     paid_only = english_client.get(url, {"stato": "paid"}).content.decode()
     nonsense = english_client.get(url, {"fornitore": "abc", "stato": "nope", "pagina": "zz"})
+    superscript = english_client.get(url, {"fornitore": "²"})  # a digit to str.isdigit(), not to int()
 
     assert statement.reference in everything and other_statement.reference in everything
     assert other_statement.reference in one_supplier and statement.reference not in one_supplier
     assert statement.reference not in paid_only and "No statement here." in paid_only
     assert nonsense.status_code == 200
+    assert superscript.status_code == 200
+    assert statement.reference in superscript.content.decode()
 
 
 def test_statement_page_pdf_and_csv(english_client, statement, redeemed) -> None:
@@ -195,6 +198,8 @@ def test_nobody_else_sees_statements(english_client, statement, redeemed, operat
         assert english_client.post(reverse("orders:statement_paid", args=[statement.pk])).status_code == 404, role
     english_client.force_login(supplier.applied_by)
     assert english_client.get(operator_only).status_code == 404
+    # the supplier's own staff read the statement but cannot mark it paid
+    assert english_client.post(reverse("orders:statement_paid", args=[statement.pk])).status_code == 404
     for url in readable:
         assert english_client.get(url).status_code == 200, url
     english_client.force_login(operator)

@@ -40,7 +40,9 @@ def test_changing_any_character_is_detected(position, replacement):
         token_from(tampered)
 
 
-@pytest.mark.parametrize("garbage", ["", "   ", "ABCD", "x" * 500, "ABCD-EFGH-IJKL-MNOP-QRS1", "https://x/?c=1", None])
+@pytest.mark.parametrize(
+    "garbage", ["", "   ", "ABCD", "x" * 500, "ABCD-EFGH-IJKL-MNOP-QRS1", "https://x/?c=1", "http://[x", None]
+)
 def test_garbage_is_refused(garbage):
     with pytest.raises(InvalidInput):
         token_from(garbage)
