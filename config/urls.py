@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("conciliare.catalogue.urls")),
     path("", include("conciliare.orders.urls")),
     path("", include("conciliare.reimbursements.urls")),
+    path("", include("conciliare.fund.urls")),
 ]
 
 if settings.DEBUG:  # pragma: no cover - the demo serves static files through runserver

@@ -28,6 +28,7 @@ from conciliare.accounts.rules import is_operator_admin
 from conciliare.core.errors import InvalidInput, NotPermitted
 from conciliare.core.money import format_euro
 from conciliare.core.typing import request_user
+from conciliare.fund.models import GRANT_BUCKET, GRANT_BUCKET_LABEL
 from conciliare.orders import checkout as buying
 from conciliare.orders import fulfilment
 from conciliare.orders.models import (
@@ -51,7 +52,7 @@ from conciliare.suppliers.selectors import supplier_get_for_staff
 
 from .pagination import PageNumberPagination
 
-BUCKET_LABELS = dict(BUCKETS)
+BUCKET_LABELS = {**dict(BUCKETS), GRANT_BUCKET: GRANT_BUCKET_LABEL}
 MAX_ID = 2**31 - 1
 MAX_LINES = 50
 IDEMPOTENCY_HEADER = "Idempotency-Key"

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 
 from conciliare.accounts.models import FamilyMember
 from conciliare.catalogue.models import Offer
+from conciliare.fund.models import GRANT_BUCKET, Grant
 from conciliare.ledger.models import AccountKind, Entry, LedgerAccount, TransactionKind
 from conciliare.plans import fiscal
 from conciliare.plans.models import PlanStatus, WelfarePlan
@@ -76,6 +77,12 @@ def spendable_wallets(buyer: Any, day: datetime.date) -> list[LedgerAccount]:
     return sorted(usable, key=lambda w: (plans[int(w.plan_reference[5:])].ends_on, w.pk))
 
 
+def spendable_grant_wallets(buyer: Any, day: datetime.date) -> list[LedgerAccount]:
+    """The buyer's Solidarity Fund grants still valid on `day`, the one expiring first first."""
+    grants = Grant.objects.filter(wallet__owner_user=buyer, expires_on__gte=day).select_related("wallet")
+    return [grant.wallet for grant in sorted(grants, key=lambda g: (g.expires_on, g.pk))]
+
+
 def fringe_room(buyer: Any, day: datetime.date) -> FringeRoom:
     """The cap, and what is spent (as `fringe_status_for_user` counts it) plus held, read in ONE
     statement: a supplier's capture moves an amount from held to spent, and two separate reads
@@ -111,7 +118,10 @@ class Allocator:
         self.buyer = buyer
         self.day = day
         self.wallets = spendable_wallets(buyer, day)
-        self.left = {wallet.pk: wallet.balance - wallet.held for wallet in self.wallets}
+        # A grant pays any service on the platform (never cash), after the welfare credit the
+        # tax rules allow: the fund's money goes where the employer's cannot.
+        self.grant_wallets = spendable_grant_wallets(buyer, day)
+        self.left = {wallet.pk: wallet.balance - wallet.held for wallet in [*self.wallets, *self.grant_wallets]}
         self.fringe = fringe_room(buyer, day)
         self.fringe_left = self.fringe.left
         self.fringe_considered = False  # some line could be paid as a fringe benefit
@@ -134,4 +144,9 @@ class Allocator:
                     self.fringe_left -= take
             if plan.credit == amount:
                 break
+        for wallet in self.grant_wallets:
+            take = min(amount - plan.credit, self.left[wallet.pk])
+            if take > 0:
+                plan.shares.append(Share(wallet=wallet, bucket=GRANT_BUCKET, amount=take))
+                self.left[wallet.pk] -= take
         return plan

@@ -28,6 +28,7 @@ from conciliare.accounts.rules import is_operator_admin
 from conciliare.catalogue.models import CANCELLATION_TERMS, OfferSession
 from conciliare.catalogue.services import is_supplier_staff
 from conciliare.core.errors import Conflict, InvalidInput, NotPermitted
+from conciliare.fund.models import GRANT_BUCKET
 from conciliare.ledger import services as ledger
 from conciliare.ledger.models import HoldStatus, LedgerAccount, TransactionKind
 
@@ -460,6 +461,8 @@ def _company_contribution(line: OrderLine, *, credit: int, actor: Any, day: date
     """The buyer's company adds its share on the welfare credit spent, charged to it with the
     plan's funding (money from outside the platform, so from the world account)."""
     percent = rate_on(RateKind.COMPANY_CONTRIBUTION, day)
+    # Only the employer's welfare credit: a Solidarity Fund grant is the fund's own money.
+    credit -= sum(payment.amount for payment in line.payments.all() if payment.bucket == GRANT_BUCKET)
     amount = _percent_of(credit, percent)
     profile = getattr(line.order.buyer, "employee_profile", None)
     if amount <= 0 or profile is None:

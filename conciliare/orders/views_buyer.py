@@ -15,6 +15,7 @@ from conciliare.core.errors import ApplicationError, NotPermitted
 from conciliare.core.forms import form_add_service_errors
 from conciliare.core.money import format_euro
 from conciliare.core.typing import AuthenticatedHttpRequest
+from conciliare.fund.models import GRANT_BUCKET, GRANT_BUCKET_LABEL
 from conciliare.plans.selectors import BUCKET_LABELS
 
 from .checkout import Quote, cart_add, cart_remove, cart_requests, checkout, quote
@@ -23,6 +24,8 @@ from .fulfilment import line_cancel, refund_percent
 from .models import CartLine, Checkout, LineStatus, OrderStatus
 from .payments import provider_for
 from .selectors import order_get_for_buyer, orders_of
+
+PAYING_LABELS = {**BUCKET_LABELS, GRANT_BUCKET: GRANT_BUCKET_LABEL}
 
 ORDERS_PER_PAGE = 20
 
@@ -81,7 +84,7 @@ def _cart_page(request: AuthenticatedHttpRequest, form: CheckoutForm | None, sta
             "quote": planned,
             "problem": problem,
             "form": form,
-            "bucket_labels": BUCKET_LABELS,
+            "bucket_labels": PAYING_LABELS,
             "transfer_iban": settings.CONCILIARE_TRANSFER_IBAN,
             "payment_days": settings.CONCILIARE_PAYMENT_DAYS,
         },
@@ -146,7 +149,7 @@ def order_detail(request: AuthenticatedHttpRequest, order_id: int) -> HttpRespon
         {
             "order": order,
             "refunds": refunds,
-            "bucket_labels": BUCKET_LABELS,
+            "bucket_labels": PAYING_LABELS,
             "payment": (
                 provider_for(order.payment_method).instructions(order)
                 if order.status == OrderStatus.AWAITING_PAYMENT

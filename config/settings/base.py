@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "conciliare.catalogue",
     "conciliare.orders",
     "conciliare.reimbursements",
+    "conciliare.fund",
     "conciliare.api",
 ]
 
