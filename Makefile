@@ -6,7 +6,7 @@ PORT ?= 8000
 LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 
 .DEFAULT_GOAL := help
-.PHONY: help demo run test test-sqlite lint typecheck messages check-deploy bench-ledger bench-plans bench-search ledger-verify clean
+.PHONY: help demo run test test-sqlite lint typecheck messages check-deploy bench-ledger bench-plans bench-search bench-recommendations ledger-verify clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ bench-plans: $(VENV)/.dev ## Activate a plan for 100,000 employees on PostgreSQL
 
 bench-search: $(VENV)/.dev ## Search p50/p95/p99 at 50 users, gunicorn + locust, 10,000 offers (own throw-away database, ~3 min)
 	$(PY) bench/search.py
+
+bench-recommendations: $(VENV)/.dev ## "Per te" lists of 100,000 employees against 10,000 offers: time and peak memory (own throw-away database, ~5 min)
+	$(PY) bench/recommendations.py
 
 ledger-verify: $(VENV)/.runtime ## Re-derive every balance of the demo database and check the ledger's invariants
 	$(LOCAL) $(PY) manage.py ledger_verify

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("conciliare.orders.urls")),
     path("", include("conciliare.reimbursements.urls")),
     path("", include("conciliare.fund.urls")),
+    path("", include("conciliare.needs.urls")),
 ]
 
 if settings.DEBUG:  # pragma: no cover - the demo serves static files through runserver

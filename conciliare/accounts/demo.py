@@ -178,7 +178,7 @@ DEMO_LOGINS: list[DemoLogin] = [
         email=f"comitato@{DEMO_DOMAIN}",
         label="Comitato del Fondo di Solidarietà",
         organization=CISL,
-        sees="La propria nomina nel comitato del Fondo di Solidarietà.",
+        sees="Le domande al Fondo di Solidarietà da decidere (serve anche comitato2@ per la seconda approvazione).",
     ),
     DemoLogin(
         role=MembershipRole.CONSULTANT.value,

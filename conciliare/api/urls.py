@@ -2,6 +2,9 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import catalogue, plans, views
+from . import fund as fund_api
+from . import needs_gaps as needs_gaps_api
+from . import needs_recommendations as needs_recommendations_api
 from . import orders as orders_api
 from . import reimbursements as reimbursements_api
 
@@ -31,6 +34,9 @@ v1 = [
     *catalogue.urls(),
     *orders_api.urls(),
     *reimbursements_api.urls(),
+    *fund_api.urls(),
+    *needs_gaps_api.urls(),
+    *needs_recommendations_api.urls(),
 ]
 
 urlpatterns = [

@@ -1,7 +1,14 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from unfold.admin import ModelAdmin
 
 from .models import AccessLog
+
+# The Solidarity Fund's rows name the applicant as actor when they submit, read their own
+# application or reply: in the console that would tell the operator who applied. The fund's own
+# export (operator page of the fund) lists them with the applicant not named.
+FUND_OBJECT_TYPE_PREFIX = "fund."
 
 
 @admin.register(AccessLog)
@@ -12,6 +19,9 @@ class AccessLogAdmin(ModelAdmin):
     list_filter = ["action", "object_type"]
     search_fields = ["actor__email", "object_id"]
     readonly_fields = [f.name for f in AccessLog._meta.fields]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AccessLog]:
+        return super().get_queryset(request).exclude(object_type__startswith=FUND_OBJECT_TYPE_PREFIX)
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

@@ -20,10 +20,26 @@ def not_found() -> NotPermitted:
     return NotPermitted(_("This page does not exist or is not yours to see."))
 
 
+# Separation of duties: who manages the platform or a company's people never reads applications,
+# even if also appointed to the committee (an operator could otherwise appoint themselves in the
+# console; an HR manager would learn about their own company's workers).
+INCOMPATIBLE_ROLES = (MembershipRole.OPERATOR_ADMIN, MembershipRole.HR_MANAGER)
+
+
 def is_committee_member(user: Any) -> bool:
     if not user or not user.is_authenticated or not user.is_active:
         return False
-    return bool(user.memberships.filter(role=MembershipRole.FUND_COMMITTEE).exists())
+    roles = set(user.memberships.values_list("role", flat=True))
+    return MembershipRole.FUND_COMMITTEE in roles and not roles & set(INCOMPATIBLE_ROLES)
+
+
+def colleagues_of(member: Any) -> Any:
+    """The employees of the organizations the member belongs to, as a subquery (no join, so the
+    application row can still be locked): their applications are decided by other members."""
+    from conciliare.accounts.models import EmployeeProfile, Membership
+
+    organizations = Membership.objects.filter(user=member).values("organization_id")
+    return EmployeeProfile.objects.filter(company_id__in=organizations).values("user_id")
 
 
 def log_access(*, actor: Any, action: str, obj: Any, request: HttpRequest | None = None, detail: str = "") -> None:

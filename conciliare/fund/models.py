@@ -252,10 +252,6 @@ class Grant(models.Model):
     def __str__(self) -> str:
         return _("Solidarity grant no. %(id)s") % {"id": self.pk}
 
-    @property
-    def ledger_reference(self) -> str:
-        return f"grant:{self.pk}"
-
 
 def events_valid(events: Any) -> bool:
     return isinstance(events, list) and bool(events) and all(e in HardshipEvent.values for e in events)

@@ -13,7 +13,8 @@ from django.utils import translation
 from conciliare.accounts.models import MembershipRole, User
 from conciliare.orders.notifications import base_url
 
-from .models import FundApplication, Grant
+from . import access
+from .models import FundApplication
 
 
 def _send_after_commit(template: str, context: dict[str, Any], recipients: list[str]) -> None:
@@ -31,10 +32,16 @@ def _send_after_commit(template: str, context: dict[str, Any], recipients: list[
 
 
 def committee_emails(*, excluding: Any = None) -> list[str]:
-    members = User.objects.filter(memberships__role=MembershipRole.FUND_COMMITTEE, is_active=True)
+    """The members who may decide: not the applicant, not people of the applicant's company, and not
+    anyone whose other roles bar them from the committee's work (see access.INCOMPATIBLE_ROLES)."""
+    members = User.objects.filter(memberships__role=MembershipRole.FUND_COMMITTEE, is_active=True).exclude(
+        memberships__role__in=access.INCOMPATIBLE_ROLES
+    )
     if excluding is not None:
-        members = members.exclude(pk=excluding.pk)
-    return list(members.values_list("email", flat=True))
+        members = members.exclude(pk=excluding.pk).exclude(
+            memberships__organization__in=excluding.memberships.values("organization")
+        )
+    return list(members.distinct().values_list("email", flat=True))
 
 
 def tell_committee_new_application(application: FundApplication) -> None:
@@ -55,13 +62,11 @@ def tell_committee_reply(application: FundApplication) -> None:
     )
 
 
-def tell_applicant(application: FundApplication, outcome: str, *, grant: Grant | None = None) -> None:
+def tell_applicant(application: FundApplication) -> None:
+    """A neutral message: the address is often a work mailbox others may read, so neither the subject,
+    nor the text, nor the link says that it is about the fund. The outcome is on the site."""
     applicant = application.applicant
     if applicant is None:
         return
-    url = base_url() + reverse("fund:my_application", args=[application.pk])
-    _send_after_commit(
-        f"applicant_{outcome}",
-        {"application": application, "grant": grant, "url": url, "first_name": applicant.first_name},
-        [applicant.email],
-    )
+    url = base_url() + reverse("accounts:dashboard")
+    _send_after_commit("applicant_news", {"url": url, "first_name": applicant.first_name}, [applicant.email])

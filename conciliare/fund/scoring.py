@@ -68,7 +68,7 @@ def validate_scoring(scoring: dict[str, Any]) -> list[str]:
         limits = [band.get("up_to") for band in bands if isinstance(band, dict)]
         if len(limits) != len(bands) or any(not isinstance(x, int) or x <= 0 for x in limits):
             problems.append(str(_("Every ISEE band needs a positive upper limit.")))
-        elif limits != sorted(set(limits)):
+        elif limits != sorted({int(limit) for limit in limits if limit is not None}):
             problems.append(str(_("ISEE bands must go from the lowest limit to the highest, without repeats.")))
         if any(not isinstance(b.get("points"), int) or not 0 <= b["points"] <= 1000 for b in bands):
             problems.append(str(_("Points are whole numbers from 0 to 1000.")))

@@ -11,7 +11,7 @@ from conciliare.ledger import services as ledger
 from conciliare.ledger.models import Entry, LedgerAccount
 
 from . import access
-from .models import GRANT_BUCKET, ApplicationDocument, FundApplication, Grant
+from .models import GRANT_BUCKET, ApplicationDocument, ApplicationStatus, FundApplication, Grant
 
 
 def committee_queue(member: Any, *, status: str = "") -> QuerySet[FundApplication]:
@@ -21,7 +21,9 @@ def committee_queue(member: Any, *, status: str = "") -> QuerySet[FundApplicatio
         raise access.not_found()
     queue = (
         FundApplication.objects.filter(pseudonymised_at__isnull=True)
+        .exclude(status=ApplicationStatus.WITHDRAWN)  # consent withdrawn: nobody reads it any more
         .exclude(applicant=member)
+        .exclude(applicant__in=access.colleagues_of(member))
         .annotate(
             approvals=Count("votes", filter=Q(votes__vote="approve")),
             rejections=Count("votes", filter=Q(votes__vote="reject")),
@@ -96,7 +98,7 @@ def document_of(
 
 def active_grants_of(user: Any) -> QuerySet[Grant]:
     """The worker's own grants, with what is left on each (their wallet)."""
-    return Grant.objects.filter(wallet__owner_user=user).select_related("wallet").order_by("expires_on")
+    return Grant.objects.filter(wallet__owner_user=user).select_related("wallet", "application").order_by("expires_on")
 
 
 def fund_entries() -> QuerySet[Entry]:

@@ -6,16 +6,19 @@ id order). Every grant and every return is a ledger transaction under an idempot
 
 import calendar
 import datetime
+import functools
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from conciliare.core.errors import Conflict, InsufficientCredit, InvalidInput
@@ -70,7 +73,7 @@ def _eligible_company(user: Any) -> Any:
     return profile.company
 
 
-def _check_input(data: ApplicationInput, *, threshold: int) -> None:
+def _check_input(data: ApplicationInput, *, threshold: int, max_grant: int) -> None:
     errors: dict[str, list[str]] = {}
     if not events_valid(data.events):
         errors["events"] = [_("Choose at least one hardship event from the list.")]
@@ -91,6 +94,10 @@ def _check_input(data: ApplicationInput, *, threshold: int) -> None:
         or data.requested_amount <= 0
     ):
         errors["requested_amount"] = [_("The amount requested must be positive.")]
+    elif data.requested_amount is not None and data.requested_amount > max_grant:
+        errors["requested_amount"] = [
+            _("The regulation grants at most %(max)s per person per year.") % {"max": format_euro(max_grant)}
+        ]
     for name in ("other_description", "needs_description"):
         if len(getattr(data, name)) > MAX_TEXT:
             errors[name] = [_("Keep it under %(count)s characters.") % {"count": MAX_TEXT}]
@@ -140,10 +147,11 @@ def application_submit(
                 % {"day": datetime.date.fromisoformat(upcoming["opens"]).strftime("%d/%m/%Y")}
             )
         raise Conflict(_("Applications are closed now."))
-    _check_input(data, threshold=regulation.isee_threshold)
+    _check_input(data, threshold=regulation.isee_threshold, max_grant=regulation.max_grant_per_year)
     if len(documents) > MAX_DOCUMENTS:
         raise InvalidInput(_("Attach at most %(count)s documents.") % {"count": MAX_DOCUMENTS})
-    type(applicant).objects.select_for_update().filter(pk=applicant.pk).first()  # one submission at a time
+    # get_user_model(), not type(applicant): a page passes request.user, a lazy wrapper.
+    get_user_model().objects.select_for_update().filter(pk=applicant.pk).first()  # one submission at a time
     if FundApplication.objects.filter(applicant=applicant, status__in=OPEN_STATUSES).exists():
         raise Conflict(_("You already have an application with the committee."))
     parts = score_parts(regulation.scoring, events=data.events, isee=data.isee, household_size=data.household_size)
@@ -214,6 +222,7 @@ def application_withdraw(*, applicant: Any, application_id: int, request: HttpRe
     application.status = ApplicationStatus.WITHDRAWN
     application.decided_at = timezone.now()
     application.save(update_fields=["status", "decided_at"])
+    _delete_documents(application)  # consent withdrawn: the documents go at once, the rest at retention
     access.log_access(actor=applicant, action=access.UPDATE, obj=application, request=request, detail="withdraw")
     return application
 
@@ -228,7 +237,9 @@ def _lock_for_committee(member: Any, application_id: int) -> FundApplication:
     application = (
         FundApplication.objects.select_for_update()
         .filter(pk=application_id, pseudonymised_at__isnull=True)
+        .exclude(status=ApplicationStatus.WITHDRAWN)
         .exclude(applicant=member)
+        .exclude(applicant__in=access.colleagues_of(member))
         .first()
     )
     if application is None:
@@ -237,7 +248,8 @@ def _lock_for_committee(member: Any, application_id: int) -> FundApplication:
 
 
 def granted_this_year(applicant: Any, year: int) -> int:
-    total = Grant.objects.filter(beneficiary=applicant, granted_at__year=year).aggregate(total=Sum("amount"))
+    # By the wallet's owner, which the ledger keeps: `beneficiary` is emptied by retention.
+    total = Grant.objects.filter(wallet__owner_user=applicant, granted_at__year=year).aggregate(total=Sum("amount"))
     return int(total["total"] or 0)
 
 
@@ -258,9 +270,10 @@ def committee_request_info(
         raise InvalidInput(_("Say which documents the applicant should add (up to 4000 characters)."))
     application.status = ApplicationStatus.INFO_REQUESTED
     application.info_request = message.strip()
-    application.save(update_fields=["status", "info_request"])
+    application.applicant_reply = ""  # the reply shown is always the answer to this request
+    application.save(update_fields=["status", "info_request", "applicant_reply"])
     access.log_access(actor=member, action=access.UPDATE, obj=application, request=request, detail="request_info")
-    notifications.tell_applicant(application, "info_requested")
+    notifications.tell_applicant(application)
     return application
 
 
@@ -318,7 +331,7 @@ def committee_vote(
             _make_grant(application, amount=min(v.amount or 0 for v in votes), actor=member)
         else:
             _close(application, ApplicationStatus.REJECTED, reason="\n".join(v.reason for v in votes))
-            notifications.tell_applicant(application, "rejected")
+            notifications.tell_applicant(application)
     return application
 
 
@@ -332,9 +345,11 @@ def _close(application: FundApplication, status: str, *, reason: str = "") -> No
 def _make_grant(application: FundApplication, *, amount: int, actor: Any) -> Grant:
     """Fund → a new restricted wallet of the worker, never past the fund's available balance."""
     today = timezone.localdate()
+    with translation.override(settings.LANGUAGE_CODE):  # ledger names in the platform's language, not the voter's
+        name = _("Solidarity grant %(reference)s") % {"reference": application.reference}
     wallet = ledger.account_open(
         kind=AccountKind.EMPLOYEE_WALLET,
-        name=_("Solidarity grant %(reference)s") % {"reference": application.reference},
+        name=name,
         owner_user=application.applicant,
         plan_reference=f"grant:{application.pk}",
         fiscal_bucket=GRANT_BUCKET,
@@ -344,7 +359,7 @@ def _make_grant(application: FundApplication, *, amount: int, actor: Any) -> Gra
             kind=TransactionKind.TRANSFER,
             legs=[(ledger.solidarity_fund_account(), -amount), (wallet, amount)],
             idempotency_key=f"fund-grant:{application.pk}",
-            memo=_("Solidarity grant %(reference)s") % {"reference": application.reference},
+            memo=name,
             actor=actor,
         )
     except InsufficientCredit:
@@ -364,7 +379,7 @@ def _make_grant(application: FundApplication, *, amount: int, actor: Any) -> Gra
         district=application.district,
     )
     _close(application, ApplicationStatus.APPROVED)
-    notifications.tell_applicant(application, "approved", grant=grant)
+    notifications.tell_applicant(application)
     return grant
 
 
@@ -387,12 +402,17 @@ def grants_return_expired(*, today: datetime.date | None = None) -> int:
                 kind=TransactionKind.EXPIRY,
                 legs=[(wallet, -available), (ledger.solidarity_fund_account(), available)],
                 idempotency_key=f"fund-grant:{grant.application_id}:return:{grant.returned}",
-                memo=_("Unspent solidarity grant no. %(id)s back to the fund") % {"id": grant.pk},
+                memo=_return_memo(grant),
             )
             grant.returned += available
             grant.save(update_fields=["returned"])
             returned += available
     return returned
+
+
+def _return_memo(grant: Grant) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Unspent solidarity grant no. %(id)s back to the fund") % {"id": grant.pk}
 
 
 def retention_due(now: datetime.datetime) -> list[int]:
@@ -414,10 +434,7 @@ def retention_apply(*, now: datetime.datetime | None = None) -> int:
             application = FundApplication.objects.select_for_update().get(pk=application_id)
             if application.pseudonymised_at is not None:
                 continue
-            for document in application.documents.all():
-                name = document.file.name
-                document.delete()
-                transaction.on_commit(lambda name=name: _delete_file(name))
+            _delete_documents(application)
             CommitteeVote.objects.filter(application=application).update(reason="")
             Grant.objects.filter(application=application).update(beneficiary=None)
             application.applicant = None
@@ -435,7 +452,15 @@ def retention_apply(*, now: datetime.datetime | None = None) -> int:
     return done
 
 
+def _delete_documents(application: FundApplication) -> None:
+    for document in application.documents.all():
+        name = document.file.name or ""
+        document.delete()
+        transaction.on_commit(functools.partial(_delete_file, name))
+
+
 def _delete_file(name: str) -> None:
     from django.core.files.storage import default_storage
 
-    default_storage.delete(name)
+    if name:
+        default_storage.delete(name)

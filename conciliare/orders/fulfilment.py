@@ -296,7 +296,14 @@ def line_cancel(*, actor: Any, line_id: int) -> OrderLine:
         kept_credit = line.credit_amount - credit_back
         kept_own = line.own_amount - own_back
         if kept_credit or kept_own:
-            _make_payable(line, credit=kept_credit, own=kept_own, actor=actor, reason="cancellation")
+            _make_payable(
+                line,
+                credit=kept_credit,
+                own=kept_own,
+                actor=actor,
+                reason="cancellation",
+                employer_credit=_employer_credit(line, percent_back=percent),
+            )
     if line.order.status == OrderStatus.AWAITING_PAYMENT and all(
         status == LineStatus.CANCELLED for status in line.order.lines.values_list("status", flat=True)
     ):
@@ -406,7 +413,19 @@ def _percent_of(base: int, percent: Decimal) -> int:
     return int((Decimal(base) * percent / 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
 
 
-def _make_payable(line: OrderLine, *, credit: int, own: int, actor: Any, reason: str) -> None:
+def _employer_credit(line: OrderLine, *, percent_back: int = 0) -> int:
+    """The employer's welfare credit the supplier keeps on `line` (what a cancellation did not give
+    back): a Solidarity Fund grant is the fund's own money, not the employer's."""
+    return sum(
+        payment.amount - _part(payment.amount, percent_back)
+        for payment in line.payments.all()
+        if payment.bucket != GRANT_BUCKET
+    )
+
+
+def _make_payable(
+    line: OrderLine, *, credit: int, own: int, actor: Any, reason: str, employer_credit: int | None = None
+) -> None:
     """Moves what the supplier earned on `line` to its payable, then withholds the
     Solidarity Fund contribution and the platform fee of the day, each traceable to the line."""
     order = line.order
@@ -454,15 +473,14 @@ def _make_payable(line: OrderLine, *, credit: int, own: int, actor: Any, reason:
                 amount=amount,
                 transaction=posted,
             )
-    _company_contribution(line, credit=credit, actor=actor, day=day)
+    employer = _employer_credit(line) if employer_credit is None else employer_credit
+    _company_contribution(line, credit=employer, actor=actor, day=day)
 
 
 def _company_contribution(line: OrderLine, *, credit: int, actor: Any, day: datetime.date) -> None:
-    """The buyer's company adds its share on the welfare credit spent, charged to it with the
+    """The buyer's company adds its share on its welfare credit spent, charged to it with the
     plan's funding (money from outside the platform, so from the world account)."""
     percent = rate_on(RateKind.COMPANY_CONTRIBUTION, day)
-    # Only the employer's welfare credit: a Solidarity Fund grant is the fund's own money.
-    credit -= sum(payment.amount for payment in line.payments.all() if payment.bucket == GRANT_BUCKET)
     amount = _percent_of(credit, percent)
     profile = getattr(line.order.buyer, "employee_profile", None)
     if amount <= 0 or profile is None:

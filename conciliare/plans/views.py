@@ -12,6 +12,7 @@ from conciliare.core.errors import ApplicationError, InvalidInput, NotPermitted
 from conciliare.core.forms import form_add_service_errors
 from conciliare.core.money import euro_to_cents
 from conciliare.core.typing import AuthenticatedHttpRequest
+from conciliare.fund.selectors import active_grants_of
 
 from . import fiscal
 from .documents import plan_regulation_pdf
@@ -61,11 +62,17 @@ def my_welfare(request: AuthenticatedHttpRequest) -> HttpResponse:
         }
         for bonus in bonuses_for_user(request.user)
     ]
+    # Only the signed-in worker's own grants (the selector scopes to the wallet's owner).
+    grants = [
+        (grant, grant.wallet.balance - grant.wallet.held)
+        for grant in active_grants_of(request.user).select_related("application")
+    ]
     return render(
         request,
         "plans/my_welfare.html",
         {
             "lines": lines,
+            "grants": grants,
             "total_available": sum(line.available for line in lines),
             "fringe": fringe_status_for_user(request.user, today=today),
             "movements": movements_for_user(request.user, page=request.GET.get("page")),

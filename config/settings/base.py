@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "conciliare.orders",
     "conciliare.reimbursements",
     "conciliare.fund",
+    "conciliare.needs",
     "conciliare.api",
 ]
 

@@ -48,6 +48,20 @@ class Command(BaseCommand):
             orders = seed_demo_orders()
             if orders:
                 self.stdout.write(f"Ordini: {orders} ordini dimostrativi, dai buoni usati ai bonifici da confermare.")
+            # And the Solidarity Fund: what it collected, its past grants, applications waiting for the committee.
+            from conciliare.fund.demo import seed_demo_fund
+
+            grants = seed_demo_fund()
+            if grants:
+                self.stdout.write(
+                    f"Fondo di Solidarietà: {grants} contributi concessi, 3 domande in attesa del comitato."
+                )
+            # Last, the needs survey and everyone's "per te" list (computed from all of the above).
+            from conciliare.needs.demo import seed_demo_needs
+
+            answered = seed_demo_needs()
+            if answered:
+                self.stdout.write(f"Bisogni: {answered} risposte al questionario dell'alleanza; liste «per te» pronte.")
             self._report(result, time.monotonic() - started)
         self._print_logins()
 
@@ -65,6 +79,16 @@ class Command(BaseCommand):
     def _print_logins(self) -> None:
         rows = [("Ruolo", "E-mail", "Password", "Cosa vede")]
         rows += [(login.label, login.email, DEMO_PASSWORD, login.sees) for login in DEMO_LOGINS]
+        from conciliare.fund.demo import SECOND_COMMITTEE_EMAIL
+
+        rows.append(
+            (
+                "Comitato del Fondo (secondo membro)",
+                SECOND_COMMITTEE_EMAIL,
+                DEMO_PASSWORD,
+                "La seconda approvazione che ogni contributo del Fondo richiede.",
+            )
+        )
         widths = [max(len(row[column]) for row in rows) for column in range(3)]
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Accessi dimostrativi"))
