@@ -33,14 +33,6 @@ def english():
         yield
 
 
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
-    }
-
-
 def grant_to(user, amount: int) -> Grant:
     fund_the_fund(amount)
     application = submit(user)

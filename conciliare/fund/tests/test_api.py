@@ -66,14 +66,6 @@ def english():
         yield
 
 
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
-    }
-
-
 @pytest.fixture
 def api(login):
     def _api(user) -> Client:

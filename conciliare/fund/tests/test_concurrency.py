@@ -28,14 +28,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 GRANT = 10_000
 
 
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
-    }
-
-
 def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
     """Starts `count` threads at the same instant; each returns work(i) or the exception it raised."""
     barrier = threading.Barrier(count)

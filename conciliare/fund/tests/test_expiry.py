@@ -29,14 +29,6 @@ def english():
         yield
 
 
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
-    }
-
-
 def grant_to(user, amount: int) -> Grant:
     """A grant of `amount` made the committee's way: an application and two approvals."""
     fund_the_fund(amount)

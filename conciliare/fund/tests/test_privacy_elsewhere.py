@@ -33,14 +33,6 @@ GRANT = 43_217  # an amount found nowhere else on the pages
 PRICE = 50_000  # the nursery month: the grant pays 432.17 €, own money the rest, by bank transfer
 
 
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
-    }
-
-
 @pytest.fixture
 def as_user(login):
     def _as(user) -> Client:

@@ -21,16 +21,6 @@ from .factories import fund_the_fund, make_committee, pdf_document, submit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path) -> Path:
-    location = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(location)}},
-    }
-    return location
-
-
 def stored_files(location: Path) -> list[Path]:
     return sorted(path for path in location.rglob("*") if path.is_file())
 

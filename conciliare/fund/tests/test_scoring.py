@@ -56,15 +56,6 @@ def apply(applicant, events, *, isee=ABOVE_THE_BANDS, household_size=ALONE):
     return submit(applicant, events=events, isee=isee, household_size=household_size, **extra)
 
 
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    """The attached PDFs go to a directory of this test."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
-    }
-
-
 @pytest.fixture
 def table(cast):
     return publish(cast.operator_olga)

@@ -24,14 +24,6 @@ from .factories import fund_the_fund, make_committee, submit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
-    }
-
-
 def test_hr_or_operator_appointed_to_the_committee_still_read_nothing(cast, login):
     application = submit(cast.employee_anna)
     committee = cast.operator

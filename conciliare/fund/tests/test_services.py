@@ -63,14 +63,6 @@ def english():
         yield
 
 
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
-    }
-
-
 @pytest.fixture
 def committee():
     return make_committee(3)

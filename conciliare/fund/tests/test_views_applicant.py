@@ -35,17 +35,6 @@ OUTSIDERS = [
 
 
 @pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path: Path) -> Path:
-    """The private default storage in this test's directory, so that a test sees what got stored."""
-    location = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(location)}},
-    }
-    return location
-
-
-@pytest.fixture(autouse=True)
 def english():
     with translation.override("en"):
         yield

@@ -1,8 +1,6 @@
 """The committee's pages: the queue, reading an application (logged), voting, asking for documents.
 Every refusal is a 4xx that changes nothing; anyone outside the committee gets the generic 404."""
 
-from pathlib import Path
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -33,16 +31,6 @@ OUTSIDERS = [
     "monitoring_elena",
     "employee_anna",  # the applicant herself: her own pages, never the committee's
 ]
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path: Path) -> Path:
-    location = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(location)}},
-    }
-    return location
 
 
 @pytest.fixture(autouse=True)
