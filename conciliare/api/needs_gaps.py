@@ -58,6 +58,11 @@ class GapMunicipalitySerializer(serializers.Serializer):
     suggested_suppliers = SuggestedSupplierSerializer(source="suggestions", many=True)
     signals_supplier_wanted = _people(source="signals_supplier")
     signals_unmet_need = _people(source="signals_need")
+    signals_without_category = _people(
+        "People whose open signals in the municipality name no category (the same for every category); "
+        "null when fewer than 5 (zero included).",
+        source="signals_any",
+    )
 
     def get_gap_class_label(self, row: GapRow) -> str:
         return str(gaps.CLASS_LABELS[row.gap_class])

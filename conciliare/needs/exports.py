@@ -2,6 +2,9 @@
 
 Every export is written from `GapAnalysis.rows()`, the figures already under the group-size rule,
 through the same `cells()` as the page's table: a count under 5 people reads "fewer than 5" here too.
+Text that a spreadsheet would run as a formula (a supplier's name starting with "=", "+", "-", "@"...:
+suppliers choose their names, and the names people ask for come from a free-text field) is written with
+an apostrophe before it, in the CSV and in the XLSX alike.
 The PDF is a WeasyPrint rendering of `needs/pdf/gap_map.html` with the map inline (no tiles, nothing
 fetched: only `data:` addresses are allowed).
 """
@@ -18,13 +21,21 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
+from conciliare.accounts.imports.validation import FORMULA_PREFIXES
 from conciliare.catalogue.categories import category_label
 
 from . import svgmap
-from .gaps import CLASS_SHORT, GapAnalysis, GapRow, capacity_text, people_text, reach_note
+from .gaps import CLASS_SHORT, AskedSupplier, GapAnalysis, GapRow, capacity_text, people_text, reach_note
 
 CSV_BOM = "\ufeff"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def inert(value: Any) -> Any:
+    """Text a spreadsheet would read as a formula, with an apostrophe before it; anything else as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
 
 def km_text(km: Decimal | None) -> str:
@@ -59,6 +70,7 @@ def columns() -> list[Column]:
         Column(gettext("Nearest service (km)"), numeric=True),
         Column(gettext("People asking for a supplier"), numeric=True),
         Column(gettext("People signalling an unmet need"), numeric=True),
+        Column(gettext("People signalling with no category"), numeric=True),
         Column(gettext("Suppliers that could extend their area")),
     ]
 
@@ -83,6 +95,7 @@ def cells(row: GapRow) -> list[Any]:
         row.nearest_km,
         people(row.signals_supplier),
         people(row.signals_need),
+        people(row.signals_any),
         suggestions_text(row),
     ]
 
@@ -107,6 +120,7 @@ class Shown:
     km: str
     signals_supplier: SafeString
     signals_need: SafeString
+    signals_any: SafeString
     suggestions: list[tuple[str, str]]
 
 
@@ -133,10 +147,31 @@ def shown_rows(rows: list[GapRow]) -> list[District]:
                 km=km_text(row.nearest_km) or "–",
                 signals_supplier=people_html(row.signals_supplier),
                 signals_need=people_html(row.signals_need),
+                signals_any=people_html(row.signals_any),
                 suggestions=[(s.supplier, km_text(s.km)) for s in row.suggestions],
             )
         )
     return districts
+
+
+@dataclass(frozen=True)
+class AskedShown:
+    """A row of the operator's list of the suppliers people asked for."""
+
+    item: AskedSupplier
+    category: str
+    people: SafeString
+
+
+def asked_rows(analysis: GapAnalysis, category: str) -> list[AskedShown]:
+    return [
+        AskedShown(
+            item,
+            str(category_label(item.category)) if item.category else gettext("not given"),
+            people_html(item.people),
+        )
+        for item in analysis.asked_suppliers(category)
+    ]
 
 
 def all_rows(analysis: GapAnalysis) -> list[GapRow]:
@@ -158,6 +193,10 @@ def _notes(analysis: GapAnalysis) -> list[str]:
             "Places: the capacity of the published offers serving the municipality (or their largest "
             "future session); the same places count in every municipality an offer serves."
         ),
+        gettext(
+            "Signals: people who sent signals still open, by kind; those who named no category are counted "
+            "for their municipality in every category's row."
+        ),
     ]
 
 
@@ -170,10 +209,10 @@ def gap_csv(analysis: GapAnalysis) -> bytes:
     for row in all_rows(analysis):
         values = cells(row)
         values[8] = km_text(row.nearest_km)
-        writer.writerow(values)
+        writer.writerow([inert(value) for value in values])
     writer.writerow([])
     for note in _notes(analysis):
-        writer.writerow([note])
+        writer.writerow([inert(note)])
     return out.getvalue().encode("utf-8")
 
 
@@ -191,14 +230,14 @@ def gap_xlsx(analysis: GapAnalysis) -> bytes:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in all_rows(analysis):
-        sheet.append([float(value) if isinstance(value, Decimal) else value for value in cells(row)])
+        sheet.append([float(value) if isinstance(value, Decimal) else inert(value) for value in cells(row)])
         sheet.cell(row=sheet.max_row, column=9).number_format = "0.0"
     sheet.freeze_panes = "C2"
-    for letter, width in zip("ABCDEFGHIJKL", (28, 24, 10, 18, 12, 10, 10, 40, 12, 12, 12, 60), strict=True):
+    for letter, width in zip("ABCDEFGHIJKLM", (28, 24, 10, 18, 12, 10, 10, 40, 12, 12, 12, 12, 60), strict=True):
         sheet.column_dimensions[letter].width = width
     notes = book.create_sheet(gettext("Notes")[:31])
     for note in _notes(analysis):
-        notes.append([note])
+        notes.append([inert(note)])
     notes.column_dimensions["A"].width = 120
     out = io.BytesIO()
     book.save(out)

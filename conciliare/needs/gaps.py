@@ -6,10 +6,11 @@ Everybody is placed in the employee's municipality of residence (relatives inclu
 has no address of their own). Categories are grouped by the need they answer (NEEDS): every category
 of a group has the same demand, so two categories can never be subtracted to isolate a person.
 
-- children by age band: 3-36 months the nurseries, 3-6 years pre-school and baby CRE, 6-14 years CRE,
-  after-school and canteen (the issue's bands within CATEGORY_INFO's usual ages);
+- children by age band, exactly as the recommendations (matching.band_of on whole years, matching.BAND_CATEGORIES):
+  under 3 years the nurseries, 3 to 5 pre-school and baby CRE, 6 to 14 (until the 15th birthday) CRE,
+  after-school and canteen. Each child is in one band: a child of exactly 36 months is in 3-6, not in both;
 - relatives aged 75 or more, or not self-sufficient: home care, day centre, carers, transport;
-  relatives with a disability: the day centre for people with disability;
+  relatives with a disability: the day centre for people with disability (matching's categories too);
 - the employee on shifts: concierge and grocery delivery.
 
 Survey answers add what the profile does not show, without counting anybody twice: for each person
@@ -34,7 +35,10 @@ of the category that do not serve it yet are suggested, nearest seat first (muni
 municipality, great circle).
 
 Signals: the open ones (new, being handled) of the category, as the number of distinct people who
-sent them, by kind.
+sent them, by kind; and, for each municipality, the people whose open signals name no category (the
+form lets them leave it out), in a figure of their own. For the operator, the suppliers people asked
+for by name in the category (or with no category), each with the people who asked: a business name is
+not personal data, and the operator reads the signals one by one anyway.
 
 Privacy: what the alliance sees (GapRow)
 ----------------------------------------
@@ -44,20 +48,30 @@ count of people under conciliare.core.disclosure.MIN_GROUP (demand, gap, signals
 has a toddler or a frail parent. For the same reason the colour of such a cell says only what is
 public, whether a service is within reach ("no service within reach" or "service within reach",
 demand not shown), never whether somebody needs it. Only cells of 5 people or more get the demand
-classes (not covered, partly covered, covered). Signals follow the same rule: the map's marker
-appears from 5 people. There is no total row: with cells hidden, a total minus the shown cells would
-give the hidden ones away; nor can two categories be subtracted (see NEEDS).
+classes (not covered, partly covered, covered). Signals follow the same rule, kind by kind.
+
+No figure of people who sent a signal of either kind is shown: with one kind hidden, it would give the
+hidden one away by subtraction (6 asking for a supplier, "fewer than 5" with an unmet need, 8 in all:
+2); with both shown it would tell how many sent both (6, 6 and 7: 5 sent both, 1 only a supplier);
+with both hidden, 8 would say 4 and 4. Showing it only when it reveals nothing would not help either:
+that it is missing would say that a small group exists. So the map's marker shows the larger of the
+two counts shown in the table, and appears when at least one of them is (5 or more): it says nothing
+the table does not. The signals without a category are a figure of their own, of other signals, and
+there is no total of all signals to subtract them from.
+
+There is no total row: with cells hidden, a total minus the shown cells would give the hidden ones
+away; nor can two categories be subtracted (see NEEDS).
 """
 
 import datetime
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -65,7 +79,7 @@ from django.utils.translation import gettext_lazy as _
 
 from conciliare.accounts.models import EmployeeProfile, FamilyMember, MembershipRole
 from conciliare.accounts.selectors import membership_roles
-from conciliare.catalogue.categories import CATEGORY_INFO, CHILDCARE, Category
+from conciliare.catalogue.categories import Category
 from conciliare.catalogue.models import Offer, OfferSession, OfferStatus, Signal, SignalKind, SignalStatus
 from conciliare.catalogue.search import km_zero_radius
 from conciliare.core.disclosure import MIN_GROUP
@@ -75,6 +89,8 @@ from conciliare.suppliers.models import Supplier
 from conciliare.territory.distance import Point, distance_km
 from conciliare.territory.models import Municipality
 
+from . import matching
+from .matching import band_of, months_old
 from .models import Errand, SurveyResponse, WorkingPattern
 
 _YEAR = 12
@@ -84,35 +100,29 @@ StrOrPromise = str | Promise
 @dataclass(frozen=True)
 class Need:
     categories: frozenset[str]
-    min_months: int | None = None  # an age band: children in it need these categories
-    max_months: int | None = None
+    # An age band: children from `from_months` (included) until `until_months` (excluded) need these categories.
+    from_months: int | None = None
+    until_months: int | None = None
 
 
-def _band(categories: Iterable[str], youngest: int, oldest: int) -> Need:
-    """The issue's band narrowed to the categories' usual ages (CATEGORY_INFO)."""
-    categories = frozenset(categories)
-    lows = [CATEGORY_INFO[c].min_age_months for c in categories]
-    highs = [CATEGORY_INFO[c].max_age_months for c in categories]
-    return Need(
-        categories,
-        max([youngest, *(low for low in lows if low is not None)]),
-        min([oldest, *(h for h in highs if h is not None)]),
-    )
+def _band(band: str) -> Need:
+    """One of the recommendations' age bands (matching.BAND_YEARS), in months, the upper bound excluded."""
+    first, last = matching.band_window(band)
+    return Need(frozenset(matching.BAND_CATEGORIES[band]), first, last + 1)
 
 
 INFANTS, PRESCHOOL, SCHOOL = "infants", "preschool", "school"
 CARE, DISABILITY, EVERYDAY = "care", "disability", "everyday"
+BAND_NEED = {matching.BAND_0_3: INFANTS, matching.BAND_3_6: PRESCHOOL, matching.BAND_6_14: SCHOOL}
 NEEDS: dict[str, Need] = {
-    INFANTS: _band(CHILDCARE, 0, 3 * _YEAR),
-    PRESCHOOL: _band((Category.PRE_SCHOOL, Category.BABY_SUMMER_CAMP), 3 * _YEAR, 6 * _YEAR),
-    SCHOOL: _band((Category.SUMMER_CAMP, Category.AFTER_SCHOOL, Category.SCHOOL_CANTEEN), 6 * _YEAR, 14 * _YEAR),
-    CARE: Need(frozenset((Category.HOME_CARE, Category.DAY_CENTRE_ELDERLY, Category.CARER, Category.TRANSPORT_FRAIL))),
-    DISABILITY: Need(frozenset((Category.DAY_CENTRE_DISABLED,))),
-    EVERYDAY: Need(frozenset((Category.CONCIERGE, Category.GROCERY_DELIVERY))),
+    **{need: _band(band) for band, need in BAND_NEED.items()},
+    CARE: Need(frozenset(matching.CARE_CATEGORIES)),
+    DISABILITY: Need(frozenset(matching.DISABILITY_CATEGORIES)),
+    EVERYDAY: Need(frozenset(matching.EVERYDAY_CATEGORIES)),
 }
 # Categories no profile fact points to (gym, courses...) are needs of their own, known from surveys only.
 NEED_OF: dict[str, str] = {c: c for c in Category.values} | {c: n for n, need in NEEDS.items() for c in need.categories}
-CARE_AGE_YEARS = 75
+CARE_AGE_YEARS = matching.ELDERLY_AGE
 SHIFT_PATTERNS = frozenset({WorkingPattern.SHIFTS, WorkingPattern.NIGHTS})
 ERRANDS = frozenset(Errand.values)
 
@@ -192,6 +202,7 @@ class GapCell:
     suggestions: tuple[Suggestion, ...]
     signals_supplier: int  # distinct people who asked for a supplier of this category here
     signals_need: int
+    signals_any: int = 0  # distinct people whose open signals here name no category (the same in every category)
 
     @property
     def gap(self) -> int:
@@ -214,11 +225,22 @@ class GapRow:
     suggestions: tuple[Suggestion, ...]
     signals_supplier: int | None
     signals_need: int | None
-    signals: int | None  # people who sent a signal of either kind: the map's marker
+    signals: int | None  # the map's marker: the larger of the two kinds shown, None when neither is
+    signals_any: int | None  # people signalling without a category
 
     @property
     def missing(self) -> bool:
         return self.gap_class in GapClass.MISSING
+
+
+@dataclass(frozen=True)
+class AskedSupplier:
+    """A supplier people asked for by name, for the operator's board."""
+
+    place: Place
+    name: str
+    category: str  # "" when the signals gave no category
+    people: int | None  # distinct people who asked; None under MIN_GROUP ("fewer than 5")
 
 
 def shown(people: int) -> int | None:
@@ -234,8 +256,9 @@ def gap_class(cell: GapCell) -> str:
     return GapClass.COVERED if cell.capacity >= cell.demand else GapClass.PARTLY_COVERED
 
 
-def disclosed_row(cell: GapCell, signal_people: int) -> GapRow:
+def disclosed_row(cell: GapCell) -> GapRow:
     demand = shown(cell.demand)
+    supplier, need = shown(cell.signals_supplier), shown(cell.signals_need)
     return GapRow(
         place=cell.place,
         category=cell.category,
@@ -249,9 +272,11 @@ def disclosed_row(cell: GapCell, signal_people: int) -> GapRow:
         in_reach=cell.in_reach,
         nearest_km=cell.nearest_km,
         suggestions=cell.suggestions,
-        signals_supplier=shown(cell.signals_supplier),
-        signals_need=shown(cell.signals_need),
-        signals=shown(signal_people),
+        signals_supplier=supplier,
+        signals_need=need,
+        # Worked out from the two figures shown only, never from the people of either kind (see the module).
+        signals=max((kind for kind in (supplier, need) if kind is not None), default=None),
+        signals_any=shown(cell.signals_any),
     )
 
 
@@ -273,10 +298,6 @@ def places() -> list[Place]:
     return sorted(found, key=lambda p: (codes[p.pk] is None, codes[p.pk] or 0, p.name))
 
 
-def months_old(born: datetime.date, day: datetime.date) -> int:
-    return (day.year - born.year) * 12 + day.month - born.month - (day.day < born.day)
-
-
 def _profile_needs(day: datetime.date) -> tuple[dict[int, int], dict[int, dict[str, int]]]:
     """Each employee's home and, per need, how many people of the household need it."""
     homes: dict[int, int] = {}
@@ -291,13 +312,11 @@ def _profile_needs(day: datetime.date) -> tuple[dict[int, int], dict[int, dict[s
         "user_id", "birth_date", "non_self_sufficient", "disability"
     ):
         months = months_old(born, day)
-        for code, need in NEEDS.items():
-            if (
-                need.min_months is not None
-                and need.max_months is not None
-                and need.min_months <= months <= need.max_months
-            ):
-                needs[user_id][code] += 1
+        if months < 0:
+            continue  # not born yet: nothing to plan for (as the recommendations)
+        band = band_of(months // _YEAR)
+        if band is not None:
+            needs[user_id][BAND_NEED[band]] += 1
         if frail or months >= CARE_AGE_YEARS * _YEAR:
             needs[user_id][CARE] += 1
         if disability:
@@ -408,15 +427,58 @@ def _supply(
     return offers, suppliers, served
 
 
-def _signals(categories: Sequence[str]) -> dict[tuple[int, str], dict[str, set[int]]]:
-    """Distinct authors of open signals, by (municipality id, category) and kind."""
-    found: dict[tuple[int, str], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+NO_CATEGORY = ""
+
+
+@dataclass
+class _Signals:
+    """The open signals of the categories, and those with no category, as sets of distinct authors."""
+
+    kinds: dict[tuple[int, str], dict[str, set[int]]]  # by (municipality id, category) and kind
+    uncategorised: dict[int, set[int]]  # by municipality id: signals of either kind that name no category
+    # Suppliers asked for by name, by (municipality id, category or NO_CATEGORY, name folded): spellings and authors.
+    names: dict[tuple[int, str, str], tuple[Counter[str], set[int]]]
+
+
+def _signals(categories: Sequence[str]) -> _Signals:
+    """One query, whatever the number of signals."""
+    found = _Signals(defaultdict(lambda: defaultdict(set)), defaultdict(set), {})
     open_signals = Signal.objects.filter(
-        status__in=(SignalStatus.NEW, SignalStatus.IN_PROGRESS), category__in=categories
-    ).values_list("municipality_id", "category", "kind", "author_id")
-    for municipality_id, category, kind, author in open_signals.distinct():
-        found[municipality_id, category][kind].add(author)
+        Q(category__in=categories) | Q(category=NO_CATEGORY),
+        status__in=(SignalStatus.NEW, SignalStatus.IN_PROGRESS),
+    ).values_list("municipality_id", "category", "kind", "author_id", "supplier_name")
+    for municipality_id, category, kind, author, supplier_name in open_signals:
+        if category == NO_CATEGORY:
+            found.uncategorised[municipality_id].add(author)
+        else:
+            found.kinds[municipality_id, category][kind].add(author)
+        name = " ".join(supplier_name.split())
+        if kind == SignalKind.SUPPLIER_WANTED and name:
+            key = (municipality_id, category, name.casefold())
+            spellings, authors = found.names.setdefault(key, (Counter(), set()))
+            spellings[name] += 1
+            authors.add(author)
     return found
+
+
+def _asked(signals: _Signals, everywhere: list[Place], categories: Sequence[str]) -> tuple[AskedSupplier, ...]:
+    """The suppliers asked for by name in the districts: by municipality, the category's before the uncategorised,
+    most people first."""
+    order = {place.pk: index for index, place in enumerate(everywhere)}
+    by_pk = {place.pk: place for place in everywhere}
+    rank = {category: index for index, category in enumerate(categories)} | {NO_CATEGORY: len(categories)}
+    found = []
+    for (municipality_id, category, _folded), (spellings, authors) in signals.names.items():
+        place = by_pk.get(municipality_id)
+        if place is None or not place.in_alliance:
+            continue
+        # The commonest spelling, the first in alphabetical order among equals.
+        name = min(spellings, key=lambda spelling: (-spellings[spelling], spelling))
+        found.append((order[place.pk], rank[category], -len(authors), name.casefold(), place, name, category, authors))
+    found.sort(key=lambda item: item[:4])
+    return tuple(
+        AskedSupplier(place, name, category, shown(len(authors))) for *_key, place, name, category, authors in found
+    )
 
 
 @lru_cache(maxsize=16384)
@@ -431,11 +493,15 @@ SUGGESTIONS = 3
 class GapAnalysis:
     places: list[Place]  # every municipality, the districts' first
     cells: dict[str, list[GapCell]]  # by category: one per municipality of the districts, in `places` order
-    signals: dict[tuple[int, str], int]  # people who sent a signal of either kind, by (municipality id, category)
     radius: Decimal
+    asked: tuple[AskedSupplier, ...] = ()  # for the operator only: see `asked_suppliers`
 
     def rows(self, category: str) -> list[GapRow]:
-        return [disclosed_row(cell, self.signals.get((cell.place.pk, category), 0)) for cell in self.cells[category]]
+        return [disclosed_row(cell) for cell in self.cells[category]]
+
+    def asked_suppliers(self, category: str) -> list[AskedSupplier]:
+        """The suppliers people asked for by name in the category, or without naming one: the operator's board."""
+        return [item for item in self.asked if item.category in (category, NO_CATEGORY)]
 
 
 def gap_analysis(categories: Sequence[str], *, today: datetime.date | None = None) -> GapAnalysis:
@@ -465,10 +531,7 @@ def gap_analysis(categories: Sequence[str], *, today: datetime.date | None = Non
             for place in everywhere
             if place.in_alliance
         ]
-    people = {
-        key: len(kinds[SignalKind.SUPPLIER_WANTED] | kinds[SignalKind.UNMET_NEED]) for key, kinds in signals.items()
-    }
-    return GapAnalysis(everywhere, cells, people, radius)
+    return GapAnalysis(everywhere, cells, radius, _asked(signals, everywhere, categories))
 
 
 def _cell(
@@ -480,7 +543,7 @@ def _cell(
     served: dict[int, set[int]],
     by_pk: dict[int, Place],
     radius: Decimal,
-    signals: dict[tuple[int, str], dict[str, set[int]]],
+    signals: _Signals,
 ) -> GapCell:
     def seat_km(supplier: int) -> Decimal:
         return _km(place.point, by_pk[suppliers[supplier][1]].point)
@@ -494,7 +557,7 @@ def _cell(
         others = {offer.supplier for offer in offers} - already
         ranked = sorted((seat_km(s), suppliers[s][0]) for s in others)
         suggestions = tuple(Suggestion(name, km) for km, name in ranked[:SUGGESTIONS])
-    kinds = signals.get((place.pk, category), {})
+    kinds = signals.kinds.get((place.pk, category), {})
     return GapCell(
         place=place,
         category=category,
@@ -507,6 +570,7 @@ def _cell(
         suggestions=suggestions,
         signals_supplier=len(kinds.get(SignalKind.SUPPLIER_WANTED, ())),
         signals_need=len(kinds.get(SignalKind.UNMET_NEED, ())),
+        signals_any=len(signals.uncategorised.get(place.pk, ())),
     )
 
 
@@ -556,8 +620,12 @@ def describe(row: GapRow) -> str:
         gettext("people who need it: %(people)s") % {"people": people_text(row.demand)},
         gettext("places: %(places)s") % {"places": capacity_text(row)},
     ]
+    # The two kinds as the table gives them, when either is shown; never their union (see the module).
     if row.signals is not None:
-        parts.append(gettext("people who sent a signal: %(people)s") % {"people": people_text(row.signals)})
+        parts.append(gettext("asking for a supplier: %(people)s") % {"people": people_text(row.signals_supplier)})
+        parts.append(gettext("signalling an unmet need: %(people)s") % {"people": people_text(row.signals_need)})
+    if row.signals_any is not None:
+        parts.append(gettext("signalling with no category: %(people)s") % {"people": people_text(row.signals_any)})
     return "; ".join(parts)
 
 

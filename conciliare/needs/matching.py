@@ -309,7 +309,8 @@ class OfferIndex:
                 for offer in self._by_category.get(category, ())
                 if origin in offer.serves and not (kind == WORK and offer.home_service)
             ]
-            serving.sort(key=lambda o: ((self.km(origin, o.seat) or FAR), o.price, o.id))
+            # An offer in the origin's own municipality is 0 km away: the nearest, not an unknown distance.
+            serving.sort(key=lambda o: (FAR if (km := self.km(origin, o.seat)) is None else km, o.price, o.id))
             found = self._lists[key] = [(offer, *offer.age_range()) for offer in serving]
         return found
 

@@ -9,7 +9,7 @@ texts are never shown, only how many people wrote one.
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -120,7 +120,11 @@ def surveys_for_employee(user: Any, today: datetime.date) -> list[SurveyRow]:
     profile = employment_of(user)
     if profile is None:
         return []
-    surveys = list(Survey.objects.filter(_concerning(profile), opens_on__lte=today).order_by("-closes_on", "pk"))
+    surveys = list(
+        Survey.objects.filter(_concerning(profile), opens_on__lte=today)
+        .select_related("company")  # the list names each survey's company
+        .order_by("-closes_on", "pk")
+    )
     answers = {r.survey_id: r for r in SurveyResponse.objects.filter(respondent=user, survey__in=surveys)}
     rows = [SurveyRow(s, answers.get(s.pk), s.closes_on >= today) for s in surveys]
     return [row for row in rows if row.is_open or row.response is not None]
@@ -130,7 +134,7 @@ def survey_get_for_respondent(*, user: Any, survey_id: int, today: datetime.date
     """A survey the employee is asked (open, or closed: then read-only); 404 for anyone else."""
     profile = employment_of(user)
     survey = (
-        Survey.objects.filter(_concerning(profile), pk=survey_id, opens_on__lte=today).first()
+        Survey.objects.filter(_concerning(profile), pk=survey_id, opens_on__lte=today).select_related("company").first()
         if profile is not None
         else None
     )
@@ -291,15 +295,33 @@ class GroupRow:
     label: str
     respondents: int
     indicators: list[int | None]  # respondents with each property; None: not shown
+    nested: bool = False  # a part of the row above it (a municipality of the district above)
 
 
 @dataclass(frozen=True)
 class Breakdown:
+    """`rows` in order, each nested row after the row it is part of; `other` the small groups merged
+    (with its own nested rows in `other_nested`); `total` all respondents."""
+
     key: str
     title: str
     rows: list[GroupRow]
     other: GroupRow | None
     total: GroupRow
+    other_nested: list[GroupRow] = field(default_factory=list)
+
+    @property
+    def sections(self) -> list[tuple[GroupRow, list[GroupRow]]]:
+        """Each top row with the rows nested under it (a <tbody> each), `other` last."""
+        found: list[tuple[GroupRow, list[GroupRow]]] = []
+        for row in self.rows:
+            if row.nested and found:
+                found[-1][1].append(row)
+            else:
+                found.append((row, []))
+        if self.other is not None:
+            found.append((self.other, list(self.other_nested)))
+        return found
 
 
 @dataclass(frozen=True)
@@ -432,6 +454,158 @@ def _breakdown(key: str, title: str, answers: list[Answer], group_of: Callable[[
     return Breakdown(key, title, rows, other, GroupRow(_("All respondents"), len(answers), totals))
 
 
+def _counts(answers: list[Answer], indicators: list[tuple[str, Callable[[Answer], bool]]]) -> Group:
+    return Group(
+        people=len(answers), values={str(i): sum(map(test, answers)) for i, (_t, test) in enumerate(indicators)}
+    )
+
+
+@dataclass
+class _Place:
+    """A top row of the place table (a district, or the small ones merged) and its nested rows
+    (its municipalities, the small ones merged); no nested rows when one row would be all of it."""
+
+    label: str
+    group: Group
+    parts: list[tuple[str, Group]]
+
+
+def _nested_column(places: list[tuple[tuple[int, int], list[tuple[int, int]]]]) -> tuple[list[bool], list[list[bool]]]:
+    """For one indicator: which (people, yes) top rows, and which of their nested rows, may show `yes`.
+
+    A reader knows the total (the questions' charts may give it even where the table hides it),
+    every shown top row and every shown nested row. What they can work out by difference, and
+    what must therefore obey the same rule as a shown count (`_safe`):
+    - for a shown top row, its hidden nested rows together (the row minus its shown parts): each
+      place's own `_column` sees to it;
+    - the total minus every shown top row and every shown nested row of a hidden one: what all the
+      hidden rows hold together. While that is unsafe, the smallest shown nested row of a hidden
+      top row is hidden, or, with none left, the smallest shown top row (secondary suppression).
+    """
+    top_shown: list[bool] = []
+    part_shown: list[list[bool]] = []
+    for cell, parts in places:
+        if parts:
+            shown, whole_ok = _column(parts)
+        else:
+            shown, whole_ok = [], _safe(*cell)
+        top_shown.append(whole_ok)
+        part_shown.append(shown)
+    while True:
+        rest_people = rest_yes = 0
+        for p, ((people, yes), parts) in enumerate(places):
+            if not top_shown[p]:
+                rest_people += people - sum(c[0] for c, ok in zip(parts, part_shown[p], strict=True) if ok)
+                rest_yes += yes - sum(c[1] for c, ok in zip(parts, part_shown[p], strict=True) if ok)
+        if _safe(rest_people, rest_yes):
+            break
+        parts_left = [
+            (places[p][1][n][0], p, n)
+            for p in range(len(places))
+            if not top_shown[p]
+            for n, ok in enumerate(part_shown[p])
+            if ok
+        ]
+        if parts_left:
+            _people, p, n = min(parts_left, key=lambda c: (c[0], -c[1], -c[2]))
+            part_shown[p][n] = False
+            continue
+        tops_left = [p for p in range(len(places)) if top_shown[p]]
+        if not tops_left:
+            break
+        top_shown[min(tops_left, key=lambda p: (places[p][0][0], -p))] = False
+    return top_shown, part_shown
+
+
+def _place_breakdown(answers: list[Answer], not_given: str) -> Breakdown:
+    """Districts of residence, each with its municipalities nested under it, in ONE table whose
+    figures agree: a district's small municipalities are merged into an "other municipalities"
+    row (secondary suppression against the district, as `disclose` does against a total), so the
+    district minus its shown municipalities is never a group of 1 to 4, for the respondents and
+    for every indicator (`_nested_column`). The small districts are merged too, and the
+    municipalities of the merged ones nested under that row."""
+    indicators = _indicators()
+    districts: dict[str, list[Answer]] = {}
+    labels: dict[str, str] = {}
+    for answer in answers:
+        key, label = _district_of(answer, not_given)
+        districts.setdefault(key, []).append(answer)
+        labels[key] = label
+    order = sorted(districts, key=lambda k: labels[k].lower())
+    top = disclose({key: Group(people=len(districts[key])) for key in order})
+
+    def place(label: str, members: list[Answer], other_label: str) -> _Place:
+        towns: dict[str, list[Answer]] = {}
+        names: dict[str, str] = {}
+        for answer in members:
+            town, name = (
+                (str(answer.municipality[0]), answer.municipality[1]) if answer.municipality else ("-", not_given)
+            )
+            towns.setdefault(town, []).append(answer)
+            names[town] = name
+        inner = disclose(
+            {town: Group(people=len(towns[town])) for town in sorted(towns, key=lambda t: names[t].lower())}
+        )
+        parts = [(names[row.key], _counts(towns[row.key], indicators)) for row in inner.rows]
+        if inner.other is not None:
+            parts.append((other_label, _counts([a for t in inner.other_keys for a in towns[t]], indicators)))
+        return _Place(label, _counts(members, indicators), parts if len(parts) > 1 else [])
+
+    places = []
+    for row in top.rows:
+        label = labels[row.key]
+        other_label = (
+            _("Other municipalities of %(district)s, merged") % {"district": label}
+            if row.key not in ("~", "-")
+            else _("Other municipalities, merged (groups under 5)")
+        )
+        places.append(place(label, districts[row.key], other_label))
+    if top.other is not None:
+        merged = [answer for key in top.other_keys for answer in districts[key]]
+        places.append(
+            place(_("Other, merged (groups under 5)"), merged, _("Other municipalities, merged (groups under 5)"))
+        )
+    top_columns, part_columns = [], []
+    for i in range(len(indicators)):
+        cells = [
+            ((pl.group.people, pl.group.values[str(i)]), [(g.people, g.values[str(i)]) for _l, g in pl.parts])
+            for pl in places
+        ]
+        shown_tops, shown_parts = _nested_column(cells)
+        top_columns.append(shown_tops)
+        part_columns.append(shown_parts)
+
+    def row_of(group: Group, label: str, shown: list[bool], nested: bool) -> GroupRow:
+        values = [group.values[str(i)] if shown[i] else None for i in range(len(indicators))]
+        return GroupRow(label, group.people, values, nested)
+
+    sections = [
+        (
+            row_of(pl.group, pl.label, [top_columns[i][p] for i in range(len(indicators))], False),
+            [
+                row_of(group, label, [part_columns[i][p][n] for i in range(len(indicators))], True)
+                for n, (label, group) in enumerate(pl.parts)
+            ],
+        )
+        for p, pl in enumerate(places)
+    ]
+    other, other_nested = sections.pop() if top.other is not None else (None, [])
+    rows = [row for head, nested in sections for row in (head, *nested)]
+    everyone = _counts(answers, indicators)
+    totals = [
+        everyone.values[str(i)] if _safe(len(answers), everyone.values[str(i)]) else None
+        for i in range(len(indicators))
+    ]
+    return Breakdown(
+        "place",
+        _("By district and municipality of residence"),
+        rows,
+        other,
+        GroupRow(_("All respondents"), len(answers), totals),
+        other_nested,
+    )
+
+
 def _district_of(answer: Answer, not_given: str) -> tuple[str, str]:
     if answer.district:
         return answer.district, answer.district
@@ -449,22 +623,7 @@ def tabulate(answers: list[Answer], *, by_company: bool) -> Results:
     breakdowns = []
     if by_company:
         breakdowns.append(_breakdown("company", _("By company"), answers, lambda a: (str(a.company[0]), a.company[1])))
-    breakdowns.append(
-        _breakdown(
-            "district",
-            _("By district of residence"),
-            answers,
-            lambda a: _district_of(a, not_given),
-        )
-    )
-    breakdowns.append(
-        _breakdown(
-            "municipality",
-            _("By municipality of residence"),
-            answers,
-            lambda a: (str(a.municipality[0]), a.municipality[1]) if a.municipality else ("-", not_given),
-        )
-    )
+    breakdowns.append(_place_breakdown(answers, not_given))
     wrote = sum(a.wrote for a in answers)
     return Results(
         respondents=len(answers),

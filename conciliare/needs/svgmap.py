@@ -8,8 +8,9 @@ about 800 units: a tenth of a unit is some 5 metres on the ground.
 
 The geometry functions are pure. `gap_svg` turns the gap table's rows into the map: one <path> per
 municipality (in a link to its row of the table, with a <title> for the hover and an aria-label for
-screen readers), coloured by the row's class, and a small circle with the number of people who sent a
-signal where it may be shown. The page and the PDF embed the same markup.
+screen readers), coloured by the row's class, and a small circle where the table shows a count of people
+who sent a signal (5 or more of one kind), with the larger of the two counts shown: never a number the
+table does not give (see gaps). The page and the PDF embed the same markup.
 """
 
 import math
@@ -126,7 +127,7 @@ class Shape:
     label: str  # the hover title and the link's accessible name
     href: str = ""  # where focusing and clicking lead (its row in the table); "" for a context shape
     centre: tuple[float, float] | None = None  # (latitude, longitude) of the marker
-    marker: str = ""  # the marker's text: people who sent a signal; "" for no marker
+    marker: str = ""  # the marker's text: the larger count of people of one kind of signal; "" for no marker
 
 
 def _path(shape: Shape, projection: Projection) -> SafeString:

@@ -38,6 +38,7 @@ def gap_map(request: AuthenticatedHttpRequest) -> HttpResponse:
     analysis = gaps.gap_analysis([category])
     rows = analysis.rows(category)
     query = f"?{PARAM}={category}"
+    is_operator = MembershipRole.OPERATOR_ADMIN in membership_roles(request.user)
     return render(
         request,
         "needs/gap_map.html",
@@ -50,7 +51,9 @@ def gap_map(request: AuthenticatedHttpRequest) -> HttpResponse:
             "legend": svgmap.legend(),
             "reach_note": gaps.reach_note(analysis.radius),
             "missing": sum(row.missing for row in rows),
-            "is_operator": MembershipRole.OPERATOR_ADMIN in membership_roles(request.user),
+            "is_operator": is_operator,
+            # Names of businesses people would like on the platform: the operator recruits them.
+            "asked": exports.asked_rows(analysis, category) if is_operator else [],
             "downloads": {
                 "csv": reverse("needs:gap_csv") + query,
                 "xlsx": reverse("needs:gap_xlsx") + query,

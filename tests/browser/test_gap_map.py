@@ -1,7 +1,11 @@
-"""In Chromium, in Italian: the public body of the Val Cavallina district (ambito@) opens the map of the
-gaps for nurseries ("asili nido") from its dashboard; the high villages the demo leaves without childcare
-stand out on the map, and the table beside it flags exactly the municipalities the map highlights.
-A click on a village leads to its row. Screenshots on a laptop and on a phone.
+"""In Chromium, in Italian: the alliance opens the map of the gaps for nurseries ("asili nido") from its
+dashboard; the high villages the demo leaves without childcare stand out on the map, and the table beside
+it flags exactly the municipalities the map highlights. A click on a village leads to its row.
+Screenshots on a laptop and on a phone.
+
+"The alliance" is both of its users here: the public body of the Val Cavallina district (ambito@, the
+monitoring role, which reads the aggregates) and the platform's operator (gestore@), who also gets the
+names of the suppliers people asked for, to recruit them.
 """
 
 import re
@@ -10,11 +14,14 @@ import pytest
 from django.core.management import call_command
 
 from conciliare.accounts.demo import DEMO_PASSWORD, demo_login
+from conciliare.accounts.models import User
+from conciliare.catalogue.categories import Category
 from conciliare.catalogue.demo import NO_CHILDCARE
+from conciliare.catalogue.models import Signal, SignalKind
 from conciliare.needs.svgmap import FILLS
 from conciliare.territory.models import Municipality
 
-from .test_supplier_catalogue import SCREENSHOTS, ensure_charter, it, sign_in
+from .test_supplier_catalogue import SCREENSHOTS, ensure_charter, it, sign_in, sign_out
 
 MAP_PATHS = "svg.gap-map path.area"
 TABLE_ROWS = "table.gap-table tbody tr[data-istat]"
@@ -38,6 +45,16 @@ def test_the_alliance_sees_the_villages_without_a_nursery_and_the_table_agrees(d
     base = demo_site
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 900})
+    # People of Bossico ask for a nursery by name: the operator will see it, the public body will not.
+    employee = User.objects.get(email=demo_login("employee").email)
+    Signal.objects.create(
+        kind=SignalKind.SUPPLIER_WANTED,
+        author=employee,
+        municipality=Municipality.objects.get(name="Bossico"),
+        category=Category.NURSERY,
+        supplier_name="Nido Il Girasole",
+        description="Manca un nido in paese.",
+    )
     sign_in(page, base, demo_login("monitoring").email, DEMO_PASSWORD)
 
     # --- From the dashboard to the map, choosing "asili nido" -----------------------------------------------------
@@ -93,3 +110,22 @@ def test_the_alliance_sees_the_villages_without_a_nursery_and_the_table_agrees(d
     assert map_box and table_box and table_box["y"] > map_box["y"] + map_box["height"] - 1
     assert map_box["width"] <= 390
     page.screenshot(path=str(SCREENSHOTS / "gap_map_nurseries_phone.png"), full_page=False)
+    assert "Nido Il Girasole" not in page.content()
+
+    # --- The operator: the same map and table, and the suppliers people asked for ------------------------------------
+    sign_out(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, base, demo_login("operator_admin").email, DEMO_PASSWORD)
+    page.get_by_role("link", name=it("Map of the gaps: where services are missing")).click()
+    page.wait_for_url(re.compile(r"/territorio/mappa-dei-bisogni/"))
+    page.select_option("select[name=categoria]", label=it("Nursery (asilo nido)"))
+    page.get_by_role("button", name=it("Show"), exact=True).click()
+    page.wait_for_url(re.compile(r"\?categoria=nursery$"))
+    assert set(page.locator(f"{MAP_PATHS}.missing").evaluate_all("els => els.map(e => e.dataset.istat)")) == highlighted
+    assert dict(page.locator(TABLE_ROWS).evaluate_all(CLASS_OF)) == in_table
+    asked = page.locator("table.asked-table tbody tr")
+    assert asked.count() == 1
+    assert asked.first.locator("th").inner_text() == "Nido Il Girasole"
+    assert "Bossico" in asked.first.inner_text() and it("fewer than 5") in asked.first.inner_html()
+    asked.first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "gap_map_nurseries_operator.png"))

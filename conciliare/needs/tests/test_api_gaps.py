@@ -58,6 +58,7 @@ def test_the_figures_of_one_category(populated, cast) -> None:  # noqa: F811
         "suggested_suppliers": [{"name": "Nido Alfa", "km": "13.3"}, {"name": "Nido Delta", "km": "20.0"}],
         "signals_supplier_wanted": None,
         "signals_unmet_need": None,
+        "signals_without_category": None,
     }
     assert (by_name["Alfa"]["demand"], by_name["Alfa"]["gap"]) == (7, None)
     assert (by_name["Delta"]["demand"], by_name["Delta"]["gap_class"], by_name["Delta"]["capacity"]) == (

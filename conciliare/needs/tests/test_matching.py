@@ -233,6 +233,20 @@ def test_three_nearest_per_origin_and_category():
     assert [item["offer"] for item in items] == [n.id for n in nurseries[:3]]  # same km: cheapest first
 
 
+def test_an_offer_in_the_home_town_is_0_km_away_and_comes_first():
+    # The supplier's seat is the employee's own municipality: 0 km, not an unknown distance.
+    in_town = offer(Category.NURSERY, seat=HOME, price=20_000)
+    farther = [offer(Category.NURSERY, seat=seat) for seat in (NEAR_HOME, NEAR_WORK, FAR)]
+    km = {**KM, (HOME, HOME): 0}
+    found = OfferIndex([*farther, in_town], lambda a, b: km.get((a, b)))
+    items = matching.recommend(employee(child(2), work=None), found, DAY)
+    assert [(item["offer"], item["km_home"]) for item in items] == [
+        (in_town.id, "0.0"),
+        (farther[0].id, "3.4"),
+        (farther[1].id, "20.0"),
+    ]
+
+
 def test_at_most_twenty_items_and_every_need_is_represented():
     # Nurseries near home and near work: six candidates per childcare category, 24 in all.
     many = [

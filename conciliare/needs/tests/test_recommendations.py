@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from conciliare.accounts.models import Organization, OrganizationRole, User
+from conciliare.accounts.models import DependentChildrenDeclaration, Organization, OrganizationRole, User
 from conciliare.catalogue.categories import Category
 from conciliare.catalogue.models import Offer, OfferStatus
 from conciliare.catalogue.services import offer_withdraw
@@ -17,6 +17,7 @@ from conciliare.catalogue.tests.factories import make_offer, make_supplier
 from conciliare.needs import recommendations
 from conciliare.needs.models import RecommendationSet
 from conciliare.needs.views_recommendations import suggestions_for
+from conciliare.orders.checkout import LineRequest, checkout, quote
 from conciliare.orders.tests.factories import give_credit
 from conciliare.testing.factories import OrganizationFactory, make_employee, make_family_member, municipality
 
@@ -233,3 +234,64 @@ def test_outside_a_transaction_the_slices_are_written_by_a_second_connection(ter
         recommendations.refresh_users([user.pk])
         assert items_of(user) == threaded[user.pk]
     assert threaded[people[0].pk] and report.items == sum(len(items) for items in threaded.values())
+
+
+# --- The fringe-benefit cap -----------------------------------------------------------------------------------------
+
+FRINGE = "art51_c3_fringe"
+
+
+def shift_worker_with_fringe_credit(cents: int) -> tuple[User, Offer]:
+    """A shift worker living and working at Lovere with `cents` of fringe-benefit credit, and a
+    grocery delivery of 1,000 euros there (the whole year's cap without a declaration)."""
+    company = OrganizationFactory(name="Turni Sebini", roles=[OrganizationRole.CLIENT_COMPANY])  # at Lovere
+    worker = make_employee(company, residence_municipality=municipality("Lovere"))
+    worker.employee_profile.shift_worker = True
+    worker.employee_profile.save()
+    give_credit(worker, FRINGE, cents)
+    shop = make_supplier(name="Spesa a Casa", categories=[Category.GROCERY_DELIVERY, Category.CONCIERGE])
+    return worker, make_offer(shop, category=Category.GROCERY_DELIVERY, price=100_000)
+
+
+def grocery_item(worker: User) -> dict:
+    return next(item for item in items_of(worker) if item["category"] == Category.GROCERY_DELIVERY)
+
+
+def test_fringe_credit_is_not_promised_once_the_years_cap_is_committed():
+    worker, basket = shift_worker_with_fringe_credit(150_000)
+    recommendations.refresh_all()
+    assert grocery_item(worker)["buckets"] == [FRINGE]
+    # One basket commits the whole cap: 500 euros stay on the wallet, but checkout would not use them.
+    checkout(buyer=worker, requests=[LineRequest(offer_id=basket.pk)], payment_method="none", idempotency_key="cap")
+    assert quote(buyer=worker, requests=[LineRequest(offer_id=basket.pk)]).credit == 0
+    # The page, reading the stored list against today's credit...
+    found = suggestions_for(worker, "home", TODAY)
+    assert found is not None
+    [grocery] = [s for s in found.suggestions if s.offer.pk == basket.pk]
+    assert grocery.buckets == [] and not grocery.payable
+    # ...and the batch, for one employee or for all, say "own money".
+    recommendations.refresh_users([worker.pk])
+    assert grocery_item(worker)["buckets"] == [] and grocery_item(worker)["payable"] is False
+    recommendations.refresh_all()
+    assert grocery_item(worker)["buckets"] == [] and grocery_item(worker)["payable"] is False
+
+
+def test_a_dependent_children_declaration_raises_the_cap_the_list_counts_against():
+    worker, basket = shift_worker_with_fringe_credit(150_000)
+    checkout(buyer=worker, requests=[LineRequest(offer_id=basket.pk)], payment_method="none", idempotency_key="cap")
+    DependentChildrenDeclaration.objects.create(user=worker, tax_year=TODAY.year, children=[], statement="s")
+    recommendations.refresh_all()
+    assert grocery_item(worker)["buckets"] == [FRINGE]  # 2,000 euros of cap: 1,000 left
+    assert recommendations.held_buckets(worker.pk, TODAY) == frozenset({FRINGE})
+
+
+def test_the_fringe_room_of_a_slice_is_read_in_one_query(territory):
+    def queries(extra: int) -> int:
+        for _ in range(extra):
+            user = family_at(territory["lovere"], toddlers=1)
+            give_credit(user, FRINGE, 50_000)
+        with CaptureQueriesContext(connection) as captured:
+            recommendations.refresh_all()
+        return len(captured)
+
+    assert queries(2) == queries(8)

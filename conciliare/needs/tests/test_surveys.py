@@ -1,5 +1,6 @@
 """Survey services (publish, answer once, change until it closes) and the aggregates' group-size rule."""
 
+import dataclasses
 import datetime
 
 import pytest
@@ -139,7 +140,9 @@ def test_the_form_starts_from_the_family_profile(cast):
 
 
 def answer(i: int, company: int = 1, place: int | None = 1, **fields) -> surveys.Answer:
-    district = {1: "Alto Sebino", 2: "Alto Sebino", 3: "Val Cavallina"}.get(place) if place else None
+    district = (
+        {1: "Alto Sebino", 2: "Alto Sebino", 3: "Val Cavallina", 7: "Val Cavallina"}.get(place) if place else None
+    )
     return surveys.Answer(
         respondent=i,
         company=(company, f"Azienda {company}"),
@@ -163,17 +166,22 @@ def test_small_groups_are_merged_and_small_counts_hidden():
     answers += [answer(20 + i, company=2, place=3, wrote=True) for i in range(3)]
     results = surveys.tabulate(answers, by_company=True)
     assert results.respondents == 17
-    by_place = next(b for b in results.breakdowns if b.key == "municipality")
-    # Comune 3 (3 people) is hidden; "other" would then hold 3, so the smallest row (Comune 2, 6) joins it.
-    assert [(row.label, row.respondents) for row in by_place.rows] == [("Comune 1", 8)]
-    assert by_place.other is not None and by_place.other.respondents == 9
+    by_place = next(b for b in results.breakdowns if b.key == "place")
+    # Val Cavallina (3 people) is hidden; "other" would then hold 3, so Alto Sebino (14) joins it.
+    assert by_place.rows == [] and by_place.other is not None and by_place.other.respondents == 17
+    # Under it the municipalities: Comune 3 (3) is hidden, and so Comune 2 (6) joins it.
+    nested = by_place.other_nested
+    assert [(row.label, row.respondents, row.nested) for row in nested] == [
+        ("Comune 1", 8, True),
+        ("Other municipalities, merged (groups under 5)", 9, True),
+    ]
     children, elderly = 0, 3
-    assert [by_place.rows[0].indicators[children], by_place.other.indicators[children]] == [8, 0]
-    assert by_place.total.indicators[children] == 8
+    assert [nested[0].indicators[children], nested[1].indicators[children]] == [8, 0]
+    assert by_place.other.indicators[children] == by_place.total.indicators[children] == 8
     # Two people care for an elderly relative: hidden in "other", so Comune 1's 0 is hidden too
     # (the total minus it would give the 2 away), and so is the total.
-    assert [by_place.rows[0].indicators[elderly], by_place.other.indicators[elderly]] == [None, None]
-    assert by_place.total.indicators[elderly] is None
+    assert [nested[0].indicators[elderly], nested[1].indicators[elderly]] == [None, None]
+    assert by_place.other.indicators[elderly] is None and by_place.total.indicators[elderly] is None
     care = next(q for q in results.questions if q.key == "care")
     assert care.cells == [] and care.other is not None and care.other.people == 17
     by_company = next(b for b in results.breakdowns if b.key == "company")
@@ -196,14 +204,14 @@ respondents = st.lists(
             wrote,
         ),
         st.integers(1, 4),
-        st.one_of(st.none(), st.integers(1, 6)),
+        st.one_of(st.none(), st.integers(1, 7)),
         st.tuples(st.integers(0, 2), st.integers(0, 1), st.integers(0, 2)),
         st.booleans(),
         st.booleans(),
         st.sampled_from(["day", "part_time", "shifts", "nights"]),
         st.booleans(),
     ),
-    max_size=60,
+    max_size=80,
 )
 
 
@@ -213,8 +221,9 @@ def _visible_people(results: surveys.Results) -> list[int]:
         numbers += [cell.people for cell in question.cells]
         numbers += [question.other.people] if question.other else []
     for breakdown in results.breakdowns:
-        for row in [*breakdown.rows, *([breakdown.other] if breakdown.other else []), breakdown.total]:
-            numbers.append(row.respondents)
+        for head, nested in breakdown.sections:
+            numbers += [row.respondents for row in (head, *nested)]
+        numbers.append(breakdown.total.respondents)
     return numbers
 
 
@@ -232,7 +241,7 @@ def test_no_aggregate_shows_a_group_smaller_than_five(rows):
     assert all(people >= MIN_GROUP for people in _visible_people(results))
     assert results.free_texts is None or results.free_texts >= MIN_GROUP
     for breakdown in results.breakdowns:
-        rows_shown = [*breakdown.rows, *([breakdown.other] if breakdown.other else [])]
+        rows_shown = [head for head, _nested in breakdown.sections]
         assert sum(row.respondents for row in rows_shown) == len(answers)
         for column in range(len(results.indicators)):
             yes = [row.indicators[column] for row in rows_shown]
@@ -251,3 +260,121 @@ def test_no_aggregate_shows_a_group_smaller_than_five(rows):
                 assert hidden_people - hidden_yes == 0 or hidden_people - hidden_yes >= MIN_GROUP
             if total is not None:
                 assert total == 0 or total >= MIN_GROUP
+
+
+# --- Across tables: nothing under five by difference ----------------------------------------------------------------
+
+
+def small(number: int) -> bool:
+    return 0 < number < MIN_GROUP
+
+
+def test_a_district_minus_its_shown_municipalities_never_gives_a_small_group_away():
+    # Lovere 10 (5 with a child under 3) and Bossico 3 (2) in one district; Trescore 10 (5) and
+    # Zandobbio 2 (none) in another; Sarnico 7 in a third. Shown side by side, Alto Sebino (13, 7)
+    # minus Lovere (10, 5) gave Bossico's 3 respondents and 2 toddlers away.
+    towns = [
+        ((1, "Lovere"), "Alto Sebino", 10, 5),
+        ((2, "Bossico"), "Alto Sebino", 3, 2),
+        ((3, "Trescore Balneario"), "Val Cavallina", 10, 5),
+        ((4, "Zandobbio"), "Val Cavallina", 2, 0),
+        ((5, "Sarnico"), "Basso Sebino", 7, 0),
+    ]
+    answers = [
+        surveys.Answer(0, (1, "Acme"), town, district, (int(k < toddlers), 0, 0), working_pattern="day")
+        for town, district, people, toddlers in towns
+        for k in range(people)
+    ]
+    answers = [dataclasses.replace(a, respondent=i) for i, a in enumerate(answers)]
+    results = surveys.tabulate(answers, by_company=False)
+    [by_place] = results.breakdowns
+    # Each district's small municipality would leave one shown municipality alone: both merge,
+    # and the district is its only row. The district figures stay.
+    assert [(head.label, head.respondents, head.indicators[0], nested) for head, nested in by_place.sections] == [
+        ("Alto Sebino", 13, 7, []),
+        ("Basso Sebino", 7, 0, []),
+        ("Val Cavallina", 12, 5, []),
+    ]
+    assert_nothing_small_by_difference(answers, results)
+
+
+def test_a_districts_municipalities_are_nested_with_the_small_ones_merged():
+    place = {1: "Lovere", 2: "Bossico", 7: "Zandobbio"}
+    answers = [answer(i, place=1, children=(i < 6, 0, 0)) for i in range(12)]
+    answers += [answer(20 + i, place=2, children=(i < 5, 0, 0)) for i in range(10)]
+    answers += [answer(40 + i, place=3) for i in range(6)]
+    answers += [answer(50 + i, place=7, children=(1, 0, 0)) for i in range(2)]
+    answers = [
+        dataclasses.replace(a, municipality=(a.municipality[0], place.get(a.municipality[0], "Casazza")))
+        for a in answers
+    ]
+    results = surveys.tabulate(answers, by_company=False)
+    [by_place] = results.breakdowns
+    sections = [(h.label, h.respondents, [(n.label, n.respondents) for n in nested]) for h, nested in by_place.sections]
+    # Zandobbio's 2 join Casazza's 6 in Val Cavallina's "other municipalities": Val Cavallina minus
+    # nothing shown is nothing at all, and its only row is the district's.
+    assert sections == [
+        ("Alto Sebino", 22, [("Bossico", 10), ("Lovere", 12)]),
+        ("Val Cavallina", 8, []),
+    ]
+    alto, cavallina = by_place.sections
+    # Val Cavallina has 2 toddlers out of 8: hidden. The total (13, known from the questions) minus
+    # Alto Sebino (11) would give them away, so Alto Sebino is hidden too; the total minus Lovere (6)
+    # and Bossico (5) would as well, so Bossico, the smaller, is hidden: the total minus Lovere
+    # leaves 7, Bossico's and Val Cavallina's together.
+    assert cavallina[0].indicators[0] is None
+    assert [alto[0].indicators[0], *(n.indicators[0] for n in alto[1])] == [None, None, 6]
+    assert by_place.total.indicators[0] == 13
+    assert_nothing_small_by_difference(answers, results)
+
+
+def assert_nothing_small_by_difference(answers: list[surveys.Answer], results: surveys.Results) -> None:
+    """No count of 1 to 4 people, nor of 1 to 4 people without the property, can be worked out as:
+    - a district minus its shown municipalities (for the respondents and for every indicator);
+    - the total (known from the questions even where a table hides it) minus the shown rows of a
+      table, counting a hidden district's shown municipalities (every table: company, place).
+    """
+    for breakdown in results.breakdowns:
+        assert sum(head.respondents for head, _n in breakdown.sections) == len(answers)
+        for head, nested in breakdown.sections:
+            assert head.respondents >= MIN_GROUP and not head.nested
+            assert all(row.respondents >= MIN_GROUP and row.nested for row in nested)
+            assert not nested or sum(row.respondents for row in nested) == head.respondents
+            assert len(nested) != 1  # one nested row would just repeat the district
+        for column, (_title, test) in enumerate(surveys._indicators()):
+            everyone = sum(map(test, answers))
+            rest_people, rest_yes, anything_shown = len(answers), everyone, False
+            for head, nested in breakdown.sections:
+                for row in (head, *nested):
+                    value = row.indicators[column]
+                    assert value is None or not (small(value) or small(row.respondents - value))
+                head_value = head.indicators[column]
+                shown = [row for row in nested if row.indicators[column] is not None]
+                if head_value is not None and nested:
+                    # The district minus its shown municipalities.
+                    hidden_yes = head_value - sum(row.indicators[column] or 0 for row in shown)
+                    hidden_people = head.respondents - sum(row.respondents for row in shown)
+                    assert not small(hidden_yes) and not small(hidden_people - hidden_yes), (head, nested)
+                if head_value is not None:
+                    rest_people, rest_yes, anything_shown = rest_people - head.respondents, rest_yes - head_value, True
+                else:
+                    rest_people -= sum(row.respondents for row in shown)
+                    rest_yes -= sum(row.indicators[column] or 0 for row in shown)
+                    anything_shown |= bool(shown)
+            if anything_shown:  # the total minus everything shown
+                assert not small(rest_yes) and not small(rest_people - rest_yes), (breakdown.key, column)
+            total = breakdown.total.indicators[column]
+            assert total is None or total == everyone
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(respondents)
+def test_no_small_group_can_be_worked_out_across_rows_and_tables(rows):
+    answers = [
+        answer(i, company=company, place=place, children=kids, elderly=e, disabled=d, working_pattern=p, wrote=w)
+        for i, (company, place, kids, e, d, p, w) in enumerate(rows)
+    ]
+    results = surveys.tabulate(answers, by_company=True)
+    if results.respondents is not None:
+        assert {b.key for b in results.breakdowns} == {"company", "place"}
+        assert_nothing_small_by_difference(answers, results)

@@ -99,10 +99,10 @@ def _analysis() -> GapAnalysis:
     inside = [place(1, "Alfa", "Val Cavallina"), place(2, "Bravo", "Val Cavallina")]
     outside = place(3, "Fuori", "")
     cells = [
-        GapCell(inside[0], "nursery", 9, 0, False, 0, False, None, (Suggestion("Nido Bravo", Decimal("11.1")),), 6, 0),
-        GapCell(inside[1], "nursery", 2, 30, False, 1, True, Decimal("0.0"), (), 3, 1),
+        GapCell(inside[0], "nursery", 9, 0, False, 0, False, None, (Suggestion("Nido Bravo", Decimal("11.1")),), 6, 2),
+        GapCell(inside[1], "nursery", 2, 30, False, 1, True, Decimal("0.0"), (), 3, 1, signals_any=7),
     ]
-    return GapAnalysis([*inside, outside], {"nursery": cells}, {(1, "nursery"): 6, (2, "nursery"): 4}, Decimal("10"))
+    return GapAnalysis([*inside, outside], {"nursery": cells}, Decimal("10"))
 
 
 def test_the_gap_map_draws_every_municipality_and_marks_only_groups_of_five() -> None:
@@ -121,9 +121,14 @@ def test_the_gap_map_draws_every_municipality_and_marks_only_groups_of_five() ->
         "Bravo (Val Cavallina); Service within reach (fewer than 5 people need it, or none); people who need it: fewer than 5"
         in markup
     )
-    # Six people signalled in Alfa: a marker; four in Bravo: none, and no number anywhere.
+    # Six people asked for a supplier in Alfa (and two others signalled a need): a marker with the six of the
+    # table, never the eight of both kinds; three and one in Bravo: none, and no number anywhere.
     assert markup.count("<circle") == 1 and ">6</text>" in markup
-    assert "signal: 4" not in markup
+    assert "asking for a supplier: 6; signalling an unmet need: fewer than 5" in markup
+    assert not re.search(r"[ >]8[;<\"]", markup)
+    assert "supplier: 3" not in markup and "need: 1" not in markup
+    # Seven in Bravo signalled with no category.
+    assert "signalling with no category: 7" in markup
     assert "Map of the gaps: Nursery (asilo nido)" in markup
 
 

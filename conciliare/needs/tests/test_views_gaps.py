@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from conciliare.catalogue.categories import Category
+from conciliare.catalogue.models import Signal, SignalKind
 from conciliare.catalogue.tests.factories import make_offer, make_supplier
 from conciliare.territory.models import Municipality
+from conciliare.testing.factories import UserFactory
 
 from .test_gaps import Territory, employee_with_children, make_territory, populated, square  # noqa: F401
 
@@ -91,6 +93,58 @@ def test_only_the_operator_gets_the_link_to_the_signals(cast, client, login) -> 
     assert signals not in login(cast.monitoring_elena).get(reverse("needs:gap_map")).content.decode()
 
 
+def test_each_district_heads_a_group_of_rows(populated, cast, client, login) -> None:  # noqa: F811
+    page = login(cast.monitoring_elena).get(reverse("needs:gap_map")).content.decode()
+    assert '<tr class="district"><th scope="rowgroup" colspan="10">District of Ambito di Prova</th></tr>' in page
+    assert 'scope="colgroup"' not in page
+
+
+def ask(place: Municipality, category: str = "", name: str = "", people: int = 1) -> None:
+    for _ in range(people):
+        Signal.objects.create(
+            kind=SignalKind.SUPPLIER_WANTED if name else SignalKind.UNMET_NEED,
+            author=UserFactory(),
+            municipality=place,
+            category=category,
+            supplier_name=name,
+            description="Vicino a casa",
+        )
+
+
+def test_the_operator_sees_the_suppliers_people_asked_for_and_the_signals_with_no_category(
+    territory, cast, client, login
+) -> None:
+    charlie, bravo = territory.places["Charlie"], territory.places["Bravo"]
+    ask(charlie, Category.NURSERY, "Nido <b>Bello</b>", people=6)
+    ask(bravo, Category.NURSERY, "Tate Riunite", people=2)
+    ask(bravo, name="Asilo Girotondo", people=3)  # no category
+    ask(charlie, people=2)  # no category, an unmet need: with the three above... in Bravo, not Charlie
+    ask(bravo, people=2)
+    page = login(cast.operator_olga).get(reverse("needs:gap_map")).content.decode()
+    board = page[page.index('id="asked-title"') :]
+    rows = [
+        re.sub(r"<[^>]+>", "", row).split("\n")
+        for row in re.findall(r"<tr>(.*?)</tr>", board[: board.index("</table>")], re.S)[1:]
+    ]
+    cells = [[cell.strip() for cell in row if cell.strip()] for row in rows]
+    assert cells == [
+        ["Bravo", "Tate Riunite", "Nursery (asilo nido)", "&lt;&nbsp;5"],
+        ["Bravo", "Asilo Girotondo", "not given", "&lt;&nbsp;5"],
+        ["Charlie", "Nido &lt;b&gt;Bello&lt;/b&gt;", "Nursery (asilo nido)", "6"],
+    ]
+    assert "<b>Bello" not in page
+    # Five people in Bravo signalled with no category: their figure in Bravo's row; two in Charlie: "< 5".
+    bravo_row = re.search(rf'<tr id="comune-{bravo.istat_code}".*?</tr>', page, re.S)
+    assert bravo_row is not None
+    assert re.findall(r"<td[^>]*>(.*?)</td>", bravo_row.group(0), re.S)[7] == "5"
+    client.logout()
+    # Monitoring and consultants get the figures, not the names.
+    for user in (cast.monitoring_elena, cast.consultant_dario):
+        page = login(user).get(reverse("needs:gap_map")).content.decode()
+        assert "Tate Riunite" not in page and "Girotondo" not in page and 'id="asked-title"' not in page
+        client.logout()
+
+
 def test_the_dashboard_links_to_the_map_for_operator_and_monitoring(cast, client, login) -> None:
     url = reverse("needs:gap_map")
     for user in (cast.operator_olga, cast.monitoring_elena, cast.consultant_dario):
@@ -126,4 +180,10 @@ def test_the_page_makes_the_same_number_of_queries_whatever_the_territory(territ
             category=Category.NURSERY,
             capacity=10,
         )
+        # Signals, with and without a category, naming suppliers: the operator's board grows, the queries do not.
+        ask(territory.places["Charlie"], Category.NURSERY, f"Nido {index}", people=5)
+        ask(territory.places["Bravo"], name=f"Altro {index}")
+        ask(territory.places["Alfa"])
+    page = client.get(reverse("needs:gap_map")).content.decode()
+    assert "Nido 3" in page and "Altro 3" in page
     assert count() == before

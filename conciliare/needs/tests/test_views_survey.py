@@ -171,6 +171,22 @@ def test_results_show_aggregates_and_never_a_free_text(cast, login):
     assert page.context["results"].free_texts == 12
 
 
+def test_results_nest_the_municipalities_under_their_district(cast, login):
+    survey = make_survey(cast.operator_olga)
+    _respondents(cast, survey, 12)  # 6 at Lovere, each with a child under 3, and 6 at Sovere
+    page = login(cast.operator_olga).get(f"/bisogni/questionari/{survey.pk}/risultati/")
+    [by_place] = [b for b in page.context["results"].breakdowns if b.key == "place"]
+    [(district, towns)] = by_place.sections
+    assert (district.label, district.respondents, district.indicators[0]) == ("Alto Sebino", 12, 6)
+    assert [(town.label, town.respondents, town.indicators[0]) for town in towns] == [
+        ("Lovere", 6, 6),
+        ("Sovere", 6, 0),
+    ]
+    html = page.content.decode()
+    assert '<th scope="rowgroup">Alto Sebino</th>' in html
+    assert html.count("<tbody>") >= 2  # one per district (and one per table before it)
+
+
 def test_a_few_answers_show_nothing(cast, login):
     survey = make_survey(cast.operator_olga)
     _respondents(cast, survey, 4)
@@ -207,3 +223,30 @@ def test_the_list_runs_the_same_queries_for_few_or_many_surveys(cast, login):
     for _ in range(6):
         respond(make_survey(cast.operator_olga), cast.employee_anna)
     assert queries() == few
+
+
+@pytest.mark.parametrize("who", ["employee_anna", "hr_bruno"])
+def test_the_list_of_company_surveys_runs_the_same_queries_for_one_or_nine(cast, login, who):
+    # Each card and row names the survey's company: read with the surveys, not once per survey.
+    client = login(getattr(cast, who))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/bisogni/questionari/").status_code == 200
+        return len(captured)
+
+    respond(make_survey(cast.hr_bruno, cast.company), cast.employee_anna)
+    one = queries()
+    for i in range(8):
+        survey = make_survey(cast.hr_bruno, cast.company)
+        if i % 2:
+            respond(survey, cast.employee_anna)
+    assert queries() == one
+    page = client.get("/bisogni/questionari/").content.decode()
+    assert page.count(cast.company.name) >= 9
+
+
+def test_a_company_survey_page_names_the_company(cast, login):
+    survey = make_survey(cast.hr_bruno, cast.company)
+    page = login(cast.employee_anna).get(f"/bisogni/questionari/{survey.pk}/")
+    assert page.status_code == 200 and cast.company.name in page.content.decode()
