@@ -2,21 +2,16 @@
 started together. The fund is never overdrawn, one application gets one grant, a refused vote
 leaves no trace, and the ledger stays clean."""
 
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from django.db import connections
 from django.db.models import Sum
-from django.utils import translation
 
 from conciliare.accounts.models import OrganizationRole
 from conciliare.core.errors import Conflict
 from conciliare.ledger import services as ledger
 from conciliare.ledger.models import LedgerAccount
-from conciliare.ledger.verification import ledger_verify
+from conciliare.testing.concurrency import assert_ledger_clean, run_together
 from conciliare.testing.factories import OrganizationFactory, make_employee
 
 from ..models import GRANT_BUCKET, ApplicationStatus, CommitteeVote, FundApplication, Grant
@@ -26,29 +21,6 @@ from .factories import fund_the_fund, make_committee, submit
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 GRANT = 10_000
-
-
-def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Starts `count` threads at the same instant; each returns work(i) or the exception it raised."""
-    barrier = threading.Barrier(count)
-
-    def one(index: int) -> Any:
-        try:
-            barrier.wait()
-            with translation.override("en"):  # a new thread starts in the default language
-                return work(index)
-        except Exception as error:  # collected and asserted by the test
-            return error
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(one, range(count)))
-
-
-def assert_ledger_clean() -> None:
-    report = ledger_verify()
-    assert report.clean, report.violations
 
 
 def fund() -> LedgerAccount:

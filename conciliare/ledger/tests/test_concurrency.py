@@ -6,32 +6,16 @@ from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 import pytest
-from django.db import DatabaseError, connection, connections
+from django.db import DatabaseError, connection
 
 from conciliare.core.errors import InsufficientCredit
 from conciliare.ledger import services
 from conciliare.ledger.models import Entry, LedgerTransaction
+from conciliare.testing.concurrency import run_together
 
 from .conftest import balances
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(count: int, work) -> list:
-    """Starts `count` threads at the same instant; each returns work(i) or the exception it raised."""
-    barrier = threading.Barrier(count)
-
-    def one(index: int):
-        try:
-            barrier.wait()
-            return work(index)
-        except Exception as error:  # collected and asserted by the test
-            return error
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(one, range(count)))
 
 
 def test_fifty_spends_of_ten_euro_from_one_hundred_euro_succeed_exactly_ten_times(economy):

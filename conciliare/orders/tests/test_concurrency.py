@@ -3,23 +3,19 @@ started together. No wallet overspent, no session overbooked, no voucher used tw
 checkout per idempotency key, and the fringe-benefit cap never passed."""
 
 import datetime
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connections
 from django.db.models import Sum
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from conciliare.catalogue.categories import Category
 from conciliare.catalogue.tests.factories import make_offer, make_session, make_supplier
 from conciliare.core.errors import Conflict, InvalidInput
 from conciliare.ledger.models import Hold, HoldStatus, LedgerTransaction
-from conciliare.ledger.verification import ledger_verify
 from conciliare.plans.selectors import fringe_status_for_user
+from conciliare.testing.concurrency import assert_ledger_clean, run_together
 from conciliare.testing.factories import OrganizationFactory, UserFactory, make_member
 
 from ..checkout import LineRequest, checkout
@@ -55,29 +51,6 @@ def supplier_contribution_rate() -> None:
         valid_from=datetime.date(2025, 1, 1),
         defaults={"percent": Decimal("2.00"), "note": "Carta etica, versione 1"},
     )
-
-
-def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Starts `count` threads at the same instant; each returns work(i) or the exception it raised."""
-    barrier = threading.Barrier(count)
-
-    def one(index: int) -> Any:
-        try:
-            barrier.wait()
-            with translation.override("en"):  # a new thread starts in the default language
-                return work(index)
-        except Exception as error:  # collected and asserted by the test
-            return error
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(one, range(count)))
-
-
-def assert_ledger_clean() -> None:
-    report = ledger_verify()
-    assert report.clean, report.violations
 
 
 def unexpected(outcomes: list[Any], *allowed: type[Exception]) -> list[Any]:
