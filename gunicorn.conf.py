@@ -5,11 +5,12 @@ from typing import Any
 
 
 def post_worker_init(worker: Any) -> None:
-    """Imports every view now rather than on a visitor's first request, then moves what the loaded
-    application holds out of the garbage collector's reach: those objects live as long as the
-    worker, and a full collection would otherwise walk them all in the middle of some request."""
-    from django.urls import get_resolver
+    """Does each worker's one-off work (URL tables, translations, busy templates: see
+    `conciliare.core.warmup`) before its first visitor, then moves what the loaded application holds
+    out of the garbage collector's reach: those objects live as long as the worker, and a full
+    collection would otherwise walk them all in the middle of some request."""
+    from conciliare.core.warmup import warm_up_worker
 
-    get_resolver().url_patterns  # noqa: B018 - imports the URLconf and, with it, every view
+    warm_up_worker()
     gc.collect()
     gc.freeze()

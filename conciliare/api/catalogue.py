@@ -37,6 +37,8 @@ from conciliare.catalogue.search import (
     SORT_PRICE,
     SORT_RELEVANCE,
     SearchCriteria,
+    Thumbnail,
+    first_photo,
     price_text,
     result_labels,
     search_results,
@@ -93,7 +95,7 @@ def _price_display(cents: int) -> str:
     return format_euro(cents, locale=to_locale(get_language() or "it"))
 
 
-def _photo_url(photo: OfferPhoto, size: str) -> str:
+def _photo_url(photo: OfferPhoto | Thumbnail, size: str) -> str:
     """Photos are served by the catalogue's page, which checks who may see a draft's photo."""
     return reverse("catalogue:photo", args=[photo.pk, size])
 
@@ -288,8 +290,8 @@ class OfferListItemSerializer(_PriceMixin, serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="null when the offer has no photo"))
     def get_thumbnail_url(self, offer: Offer) -> str | None:
-        photos = list(offer.photos.all())  # prefetched by the search
-        return _photo_url(photos[0], "thumb") if photos else None
+        first = first_photo(offer)  # attached or prefetched by the search
+        return _photo_url(first, "thumb") if first is not None else None
 
     def to_representation(self, offer: Offer) -> dict[str, Any]:
         """The fields above, written directly: DRF's generic path (a field object, `get_attribute` and
@@ -298,7 +300,7 @@ class OfferListItemSerializer(_PriceMixin, serializers.ModelSerializer):
         categories, _units = result_labels()
         seat = offer.supplier.organization
         distance = offer.distance_km  # type: ignore[attr-defined]
-        first = next(iter(offer.photos.all()), None)  # prefetched by the search, in order
+        first = first_photo(offer)  # attached by the search
         return {
             "id": offer.pk,
             "title": offer.title,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from conciliare.accounts.forms import DateInput
+from conciliare.core.instances import loaded_instance
 from conciliare.core.money import euro_to_cents
 from conciliare.suppliers.models import Supplier
 from conciliare.territory.models import Municipality
@@ -97,8 +98,29 @@ def _escape(text: Any) -> str:
     return str(text.__html__()) if hasattr(text, "__html__") else html.escape(str(text))
 
 
-def _municipality_choices() -> list[tuple[str, str]]:
-    return [(str(pk), name) for pk, name in Municipality.objects.order_by("name").values_list("pk", "name")]
+def _municipalities() -> dict[int, Municipality]:
+    """Every municipality, by id and in name order, with what a search needs of it (one query, no boundaries)."""
+    rows = Municipality.objects.order_by("name").values_list("pk", "name", "latitude", "longitude")
+    return {
+        pk: loaded_instance(Municipality, id=pk, name=name, latitude=latitude, longitude=longitude)
+        for pk, name, latitude, longitude in rows
+    }
+
+
+class KnownMunicipalityField(forms.ModelChoiceField):
+    """A municipality chosen among those the form has already read (`known`), without a query of its own."""
+
+    known: dict[int, Municipality]
+
+    def to_python(self, value: Any) -> Municipality | None:
+        if value in self.empty_values:
+            return None
+        try:
+            return self.known[int(value)]
+        except (KeyError, ValueError, TypeError):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
 
 
 def _origin_choices(user: Any, municipalities: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -127,7 +149,7 @@ class SearchForm(forms.Form):
     km = forms.IntegerField(
         label=gettext_lazy("Within (km)"), required=False, min_value=1, max_value=200, widget=QuickNumberInput
     )
-    comune = forms.ModelChoiceField(
+    comune = KnownMunicipalityField(
         label=gettext_lazy("Serves the municipality"),
         queryset=Municipality.objects.order_by("name").only("pk", "name"),  # not the boundaries
         required=False,
@@ -160,11 +182,12 @@ class SearchForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        municipalities = _municipality_choices()  # one query for both selects, without the boundaries
+        self.places = _municipalities()  # one query for both selects and the chosen places
+        municipalities = [(str(pk), place.name) for pk, place in self.places.items()]
         cast(forms.ChoiceField, self.fields["categoria"]).choices = [("", _("all")), *grouped_choices()]
         cast(forms.ChoiceField, self.fields["da"]).choices = _origin_choices(user, municipalities)
-        # What the select shows; the field itself still checks the choice against its queryset.
-        comune = cast(forms.ModelChoiceField, self.fields["comune"])
+        comune = cast(KnownMunicipalityField, self.fields["comune"])
+        comune.known = self.places
         comune.widget.choices = [("", comune.empty_label), *municipalities]
 
     MAIN = ("q", "categoria", "da")
@@ -208,7 +231,7 @@ class SearchForm(forms.Form):
             return workplace_of(self.user)
         if not value.isdigit():
             return None
-        return Municipality.objects.only("pk", "name", "latitude", "longitude").filter(pk=int(value)).first()
+        return self.places.get(int(value))
 
     def criteria(self) -> SearchCriteria:
         data = self.cleaned_data

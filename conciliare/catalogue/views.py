@@ -1,7 +1,6 @@
 """Pages of the catalogue: search and offer pages for everybody, offer management for suppliers."""
 
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any, TypedDict
 
 from django.contrib import messages
@@ -24,7 +23,7 @@ from conciliare.territory.distance import municipality_distance_km
 from .categories import CATEGORY_INFO, category_buckets
 from .forms import OfferForm, PhotoForm, SearchForm, SessionForm, SignalForm, SignalHandleForm, default_origin
 from .models import CANCELLATION_TERMS, Offer, OfferPhoto, OfferSession, Signal, SignalStatus
-from .search import km_zero_radius, price_text, result_labels, search_results, url_maker
+from .search import distance_text, first_photo, km_zero_radius, price_text, result_labels, search_results, url_maker
 from .selectors import (
     home_of,
     offer_get_for_staff,
@@ -70,7 +69,7 @@ class SearchCard(TypedDict):
     unit: str
     ages: str
     home_service: bool
-    distance_km: Decimal | None
+    distance: str  # "3,4 km" in the active language; empty without an origin
     km_zero: bool
     thumbnail_url: str
     thumbnail_alt: str
@@ -82,7 +81,7 @@ def _search_cards(offers: Iterable[Offer]) -> list[SearchCard]:
     cards = []
     for offer in offers:
         seat = offer.supplier.organization
-        first = next(iter(offer.photos.all()), None)  # prefetched, in order
+        first = first_photo(offer)
         cards.append(
             SearchCard(
                 url=offer_url(offer.pk),
@@ -94,7 +93,7 @@ def _search_cards(offers: Iterable[Offer]) -> list[SearchCard]:
                 unit=units.get(offer.unit, offer.unit),
                 ages=age_range_text(offer.min_age_months, offer.max_age_months),
                 home_service=offer.home_service,
-                distance_km=offer.distance_km,  # type: ignore[attr-defined]
+                distance=distance_text(offer.distance_km),  # type: ignore[attr-defined]
                 km_zero=offer.km_zero,  # type: ignore[attr-defined]
                 thumbnail_url=thumbnail_url(first.pk) if first else "",
                 thumbnail_alt=first.alt_text if first else "",

@@ -28,7 +28,7 @@ def test_every_window_is_the_same_as_the_full_query(territory_of_offers, origin)
     criteria = SearchCriteria(origin=municipality(origin))
     expected = [offer.pk for offer in offer_search(criteria)]
     pages = search_results(criteria)
-    assert isinstance(pages, NearestFirstPages)
+    assert isinstance(pages.source, NearestFirstPages)
     assert pages.count() == len(expected) > 10
     for size in (1, 3, 7, 20):
         for start in range(0, len(expected) + size, size):
@@ -43,9 +43,9 @@ def test_results_keep_their_distance_and_badge(territory_of_offers):
 
 
 def test_other_orders_and_no_origin_use_the_plain_query(territory_of_offers):
-    assert not isinstance(search_results(SearchCriteria()), NearestFirstPages)
+    assert not isinstance(search_results(SearchCriteria()).source, NearestFirstPages)
     assert not isinstance(
-        search_results(SearchCriteria(origin=municipality("Lovere"), sort="price")), NearestFirstPages
+        search_results(SearchCriteria(origin=municipality("Lovere"), sort="price")).source, NearestFirstPages
     )
 
 
