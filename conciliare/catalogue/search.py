@@ -19,7 +19,20 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import BooleanField, Count, DecimalField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.expressions import Expression, OrderBy
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
@@ -398,8 +411,11 @@ class NearestFirstPages:
 
     ordered = True  # for Django's paginator: the order is the queryset's
 
-    def __init__(self, queryset: QuerySet[Offer], km_by_supplier: dict[int, Decimal | None]) -> None:
-        self.queryset = queryset
+    def __init__(
+        self, queryset: QuerySet[Offer], km_by_supplier: dict[int, Decimal | None], rows: QuerySet[Offer] | None = None
+    ) -> None:
+        self.queryset = queryset  # counted per supplier
+        self.rows = queryset if rows is None else rows  # the same offers, as a page shows them
         self.km_by_supplier = km_by_supplier
         self._counts: list[tuple[Decimal | None, int, int]] | None = None  # (km, supplier id, offers)
 
@@ -439,7 +455,7 @@ class NearestFirstPages:
             seen += offers
         if not wanted:
             return []
-        return list(self.queryset.filter(IdIn("supplier_id", wanted))[start - before : stop - before])
+        return list(self.rows.filter(IdIn("supplier_id", wanted))[start - before : stop - before])
 
 
 class Thumbnail(NamedTuple):
@@ -456,12 +472,20 @@ def first_photo(offer: Offer) -> "Thumbnail | OfferPhoto | None":
     return next(iter(offer.photos.all()), None)
 
 
+def _with_first_photo(queryset: QuerySet[Offer]) -> QuerySet[Offer]:
+    """Each offer with the id and text of its first photo, read in the page's own query."""
+    first = OfferPhoto.objects.filter(offer_id=OuterRef("pk")).order_by("position", "pk")
+    return queryset.annotate(
+        first_photo_id=Subquery(first.values("pk")[:1]), first_photo_alt=Subquery(first.values("alt_text")[:1])
+    )
+
+
 class SearchResults:
     """What the search page and the API paginate: the matches, in order, counted once.
 
-    The offers of a page come with their supplier, its organization and seat (built from the sellers
-    already read: no query) and their first photo (one query for the page), so a page costs the same
-    few queries whatever it holds.
+    The offers of a page come with their first photo (read in the page's query) and their supplier,
+    its organization and seat (built from the sellers already read), so a search costs three queries
+    whatever it finds: the sellers, the count, the page.
     """
 
     ordered = True  # for Django's paginator: the order is the source's
@@ -483,40 +507,28 @@ class SearchResults:
         if not isinstance(window, slice) or window.step is not None:
             raise TypeError("a page of results is a slice")
         offers = list(self.source[window])
-        self._attach_suppliers(offers)
-        self._attach_first_photos(offers)
-        return offers
-
-    def _attach_suppliers(self, offers: list[Offer]) -> None:
         suppliers: dict[int, Supplier] = {}
         for offer in offers:
             supplier = suppliers.get(offer.supplier_id)
             if supplier is None:
-                seller = self.sellers[offer.supplier_id]
-                seat = loaded_instance(
-                    Municipality, id=seller.municipality_id, istat_code=seller.istat_code, name=seller.municipality_name
-                )
-                organization = loaded_instance(
-                    Organization, id=seller.organization_id, name=seller.name, municipality_id=seat.pk
-                )
-                Organization.municipality.field.set_cached_value(organization, seat)
-                supplier = suppliers[offer.supplier_id] = loaded_instance(
-                    Supplier, id=offer.supplier_id, organization_id=organization.pk
-                )
-                Supplier.organization.field.set_cached_value(supplier, organization)
+                supplier = suppliers[offer.supplier_id] = self._supplier(offer.supplier_id)
             Offer.supplier.field.set_cached_value(offer, supplier)
+            photo_id = offer.first_photo_id  # type: ignore[attr-defined]
+            offer.__dict__["first_photo"] = Thumbnail(photo_id, offer.first_photo_alt) if photo_id else None  # type: ignore[attr-defined]
+        return offers
 
-    @staticmethod
-    def _attach_first_photos(offers: list[Offer]) -> None:
-        found: dict[int, Thumbnail] = {}
-        if offers:
-            photos = OfferPhoto.objects.filter(offer_id__in=[offer.pk for offer in offers])
-            for offer_id, pk, alt_text in photos.order_by("offer_id", "position", "pk").values_list(
-                "offer_id", "pk", "alt_text"
-            ):
-                found.setdefault(offer_id, Thumbnail(pk, alt_text))
-        for offer in offers:
-            offer.__dict__["first_photo"] = found.get(offer.pk)
+    def _supplier(self, pk: int) -> Supplier:
+        seller = self.sellers[pk]
+        seat = loaded_instance(
+            Municipality, id=seller.municipality_id, istat_code=seller.istat_code, name=seller.municipality_name
+        )
+        organization = loaded_instance(
+            Organization, id=seller.organization_id, name=seller.name, municipality_id=seat.pk
+        )
+        Organization.municipality.field.set_cached_value(organization, seat)
+        supplier = loaded_instance(Supplier, id=pk, organization_id=organization.pk)
+        Supplier.organization.field.set_cached_value(supplier, organization)
+        return supplier
 
 
 def search_results(criteria: SearchCriteria, *, today: datetime.date | None = None) -> SearchResults:
@@ -524,8 +536,9 @@ def search_results(criteria: SearchCriteria, *, today: datetime.date | None = No
     sorted by distance, each page with its suppliers and first photos."""
     sellers = _sellers(criteria.origin, today)
     km_by_supplier = {pk: seller.km for pk, seller in sellers.items()}
-    results = _search(criteria, km_by_supplier)
+    matches = _search(criteria, km_by_supplier)
+    rows = _with_first_photo(matches)
     ranked = criteria.sort == SORT_RELEVANCE and bool(criteria.words.strip())
     if criteria.origin is None or criteria.sort == SORT_PRICE or ranked:
-        return SearchResults(results, sellers)
-    return SearchResults(NearestFirstPages(results, km_by_supplier), sellers)
+        return SearchResults(rows, sellers)  # counting drops the photo subqueries
+    return SearchResults(NearestFirstPages(matches, km_by_supplier, rows), sellers)
