@@ -861,7 +861,7 @@ def fetch(url: str, *, token: str = "", timeout: float = 10) -> tuple[int, bytes
 
 @contextmanager
 def gunicorn(
-    environment: dict[str, str], port: int, workers: int, threads: int, log_path: Path
+    environment: dict[str, str], port: int, workers: int, threads: int, log_path: Path, access_log: str = ""
 ) -> Iterator[tuple[str, int]]:
     """Yields the base URL and the master's pid."""
     command = [
@@ -880,6 +880,8 @@ def gunicorn(
         "--log-level",
         "warning",
     ]
+    if access_log:  # the server's own time per request (ms), to tell server time from client and network time
+        command += ["--access-logfile", access_log, "--access-logformat", "%(M)s %(s)s %(U)s"]
     with open(log_path, "wb") as log_file:
         process = subprocess.Popen(  # noqa: S603 - our own arguments, no shell
             command,
@@ -1285,6 +1287,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (2 cores: see the report)")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread when > 1, else sync)")
     parser.add_argument("--endpoint", choices=["page", "api", "both"], default="both")
+    parser.add_argument(
+        "--access-log",
+        default="",
+        help="write gunicorn's access log here: the server's ms, status and path per request",
+    )
     parser.add_argument("--quick", action="store_true", help="smoke run: 1,000 offers, 10 users, 15 s")
     parser.add_argument("--strict", action="store_true", help="exit status 1 when a target is missed")
     parser.add_argument(
@@ -1324,7 +1331,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.no_load:
             report(args, catalogue, explained, profiled, results, timings)
             return 0
-        with gunicorn(environment, free_port(), args.workers, args.threads, workdir / "gunicorn.log") as (base, pid):
+        with gunicorn(
+            environment, free_port(), args.workers, args.threads, workdir / "gunicorn.log", args.access_log
+        ) as (base, pid):
             targets = probe(base, catalogue, args.endpoint)
             if not targets:
                 fail(f"Neither {PAGE_PATH} nor {API_PATH} answers 200 on this checkout: nothing to measure.", 1)

@@ -1,7 +1,6 @@
 """Pages of the catalogue: search and offer pages for everybody, offer management for suppliers."""
 
-from collections.abc import Iterable
-from typing import Any, TypedDict
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,10 +20,11 @@ from conciliare.suppliers.eligibility import charter_current, selling_blockers
 from conciliare.suppliers.selectors import supplier_get_for_staff
 from conciliare.territory.distance import municipality_distance_km
 
+from .cards import cards_html
 from .categories import CATEGORY_INFO, category_buckets
 from .forms import OfferForm, PhotoForm, SearchForm, SessionForm, SignalForm, SignalHandleForm, default_origin
 from .models import CANCELLATION_TERMS, Offer, OfferPhoto, OfferSession, Signal, SignalStatus
-from .search import distance_text, first_photo, km_zero_radius, price_text, result_labels, search_results, url_maker
+from .search import km_zero_radius, search_results
 from .selectors import (
     home_of,
     offer_get_for_staff,
@@ -47,70 +48,19 @@ from .services import (
     signal_create,
     signal_handle,
 )
-from .templatetags.catalogue import age_range_text
 
 RESULTS_PER_PAGE = 20
-
-
-class SearchCard(TypedDict):
-    """What a result of the search page shows, resolved in Python: the template only writes it out.
-
-    A dictionary, because the template engine tries a key before an attribute: looking up
-    `offer.supplier.organization.name` costs a failed dictionary lookup (an exception) per step, and
-    `get_unit_display` hashes every choice; 20 cards made most of the page's CPU.
-    """
-
-    url: str
-    title: str
-    category: str
-    supplier: str
-    municipality: str
-    price: str
-    unit: str
-    ages: str
-    home_service: bool
-    distance: str  # "3,4 km" in the active language; empty without an origin
-    km_zero: bool
-    thumbnail_url: str
-    thumbnail_alt: str
-
-
-def _search_cards(offers: Iterable[Offer]) -> list[SearchCard]:
-    categories, units = result_labels()
-    offer_url, thumbnail_url = url_maker("catalogue:offer"), url_maker("catalogue:photo", "thumb")
-    cards = []
-    for offer in offers:
-        seat = offer.supplier.organization
-        first = first_photo(offer)
-        cards.append(
-            SearchCard(
-                url=offer_url(offer.pk),
-                title=offer.title,
-                category=categories.get(offer.category, offer.category),
-                supplier=seat.name,
-                municipality=seat.municipality.name,
-                price=price_text(offer.price),
-                unit=units.get(offer.unit, offer.unit),
-                ages=age_range_text(offer.min_age_months, offer.max_age_months),
-                home_service=offer.home_service,
-                distance=distance_text(offer.distance_km),  # type: ignore[attr-defined]
-                km_zero=offer.km_zero,  # type: ignore[attr-defined]
-                thumbnail_url=thumbnail_url(first.pk) if first else "",
-                thumbnail_alt=first.alt_text if first else "",
-            )
-        )
-    return cards
 
 
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or {"da": default_origin(request.user)}, user=request.user)
     page = None
     criteria = None
-    cards: list[SearchCard] = []
+    cards: list[SafeString] = []
     if form.is_valid():
         criteria = form.criteria()
         page = Paginator(search_results(criteria), RESULTS_PER_PAGE).get_page(request.GET.get("pagina"))
-        cards = _search_cards(page)
+        cards = cards_html(page)
     query = request.GET.copy()
     query.pop("pagina", None)
     return render(
