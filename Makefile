@@ -60,7 +60,7 @@ bench-ledger: $(VENV)/.dev ## Ledger postings/s vs pgbench on PostgreSQL (own th
 bench-plans: $(VENV)/.dev ## Activate a plan for 100,000 employees on PostgreSQL (own throw-away database, ~40 s)
 	$(PY) bench/plans.py
 
-bench-search: $(VENV)/.dev ## Search p50/p95/p99 at 50 users, gunicorn + locust, 10,000 offers (own throw-away database, ~3 min)
+bench-search: $(VENV)/.dev ## Search p50/p95/p99 at 50 users, gunicorn + locust, 10,000 offers (own throw-away database, ~6 min)
 	$(PY) bench/search.py
 
 bench-recommendations: $(VENV)/.dev ## "Per te" lists of 100,000 employees against 10,000 offers: time and peak memory (own throw-away database, ~5 min)

@@ -1,6 +1,6 @@
 """Catalogue search under load: 10,000 offers on PostgreSQL, 50 users, gunicorn on 127.0.0.1.
 
-    .venv/bin/python bench/search.py                  (make bench-search; about 3 minutes)
+    .venv/bin/python bench/search.py                  (make bench-search; about 6 minutes)
     .venv/bin/python bench/search.py --quick          # smoke run: 1,000 offers, 10 users, 15 s
     .venv/bin/python bench/search.py --strict         # exit status 1 when a target is missed
     .venv/bin/python bench/search.py --no-load        # data, EXPLAIN and the per-request CPU only
@@ -1281,7 +1281,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--suppliers", type=int, default=200)
     parser.add_argument("--users", type=int, default=50, help="concurrent locust users")
     parser.add_argument("--spawn-rate", type=int, default=10)
-    parser.add_argument("--seconds", type=int, default=60, help="measured seconds per endpoint, after ramp-up")
+    parser.add_argument("--seconds", type=int, default=120, help="measured seconds per endpoint, after ramp-up")
     parser.add_argument("--wait-min", type=float, default=1.0, help="a user's think time between requests, from")
     parser.add_argument("--wait-max", type=float, default=5.0, help="... to (seconds)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (2 cores: see the report)")

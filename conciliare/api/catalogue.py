@@ -2,10 +2,10 @@
 their supplier's staff, signals for signed-in people. Prices are cents; municipalities are ISTAT codes."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -344,7 +344,9 @@ class OfferSearchApi(APIView):
         params = OfferSearchParamsSerializer(data=request.query_params, context={"user": request.user})
         params.is_valid(raise_exception=True)
         paginator = PageNumberPagination()
-        page: list[Offer] | None = paginator.paginate_queryset(search_results(params.criteria()), request, view=self)
+        # DRF's paginator needs only len() and slices, which SearchResults gives.
+        results = cast("Sequence[Offer]", search_results(params.criteria()))
+        page: list[Offer] | None = paginator.paginate_queryset(results, request, view=self)
         return paginator.get_paginated_response(OfferListItemSerializer(page, many=True).data)
 
 

@@ -10,11 +10,11 @@ number of offers. The 20 or so offers of a page then get their supplier in one m
 """
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
@@ -503,9 +503,23 @@ class SearchResults:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, window: slice) -> list[Offer]:
-        if not isinstance(window, slice) or window.step is not None:
-            raise TypeError("a page of results is a slice")
+    def __iter__(self) -> Iterator[Offer]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, window: int) -> Offer: ...
+
+    @overload
+    def __getitem__(self, window: slice) -> list[Offer]: ...
+
+    def __getitem__(self, window: int | slice) -> Offer | list[Offer]:
+        if isinstance(window, int):
+            found = self[window : window + 1] if window >= 0 else []
+            if not found:
+                raise IndexError(window)
+            return found[0]
+        if window.step is not None:
+            raise TypeError("a page of results is a slice without a step")
         offers = list(self.source[window])
         suppliers: dict[int, Supplier] = {}
         for offer in offers:

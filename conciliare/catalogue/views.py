@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -54,7 +54,7 @@ RESULTS_PER_PAGE = 20
 
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or {"da": default_origin(request.user)}, user=request.user)
-    page = None
+    page: Page[Offer] | None = None
     criteria = None
     cards: list[SafeString] = []
     if form.is_valid():

@@ -24,7 +24,7 @@ def test_every_kind_of_card_is_written_as_the_template_writes_it(language):
         for thumbnail, ages, home, distance, km_zero in itertools.product(*VALUES.values()):
             card = SearchCard(
                 url="/offerte/7/",
-                title="Asilo <nido> \"Il Girasole\" & C.'s",
+                title='Asilo <nido> "Il Girasole" & C.\'s',
                 category="Nido d'infanzia",
                 supplier="Cooperativa <Sociale> & co",
                 municipality="Costa Volpino",
