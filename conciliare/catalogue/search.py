@@ -1,12 +1,13 @@
 """Finding offers: words, category, place, distance, price, child's age and dates, nearest first.
 
 Distances are between municipalities (the viewer's home or workplace and the supplier's seat).
-The suppliers that may sell are a few hundred at most and are fetched first, with the coordinates
-of their seat; each one's distance from the origin is computed in Python (and remembered by the
-process: the territory's municipalities do not move) and handed to the database per supplier. So
-the km limit becomes a list of supplier ids, and ordering and the km-zero badge need no join:
-the offer table alone is sorted and counted, with a constant number of queries whatever the
-number of offers. The 20 or so offers of a page then get their supplier in one more query.
+The suppliers that may sell are a few hundred at most and are fetched first, with their name and
+the coordinates of their seat; each one's distance from the origin is computed in Python (and
+remembered by the process: the territory's municipalities do not move) and handed to the database
+per supplier. So the km limit becomes a list of supplier ids, and ordering and the km-zero badge
+need no join: the offer table alone is sorted and counted. A search is three queries whatever the
+number of offers (`search_results`): the sellers, the count, and the page with each offer's first
+photo; the page's suppliers are built from the sellers' rows.
 """
 
 import datetime
