@@ -21,17 +21,16 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from conciliare.accounts.models import DependentChildrenDeclaration, EmployeeProfile, FamilyMember
 from conciliare.catalogue.models import Offer, OfferStatus
 from conciliare.fund.models import GRANT_BUCKET, Grant
-from conciliare.ledger.models import AccountKind, Entry, LedgerAccount, TransactionKind
+from conciliare.ledger.models import AccountKind, LedgerAccount
 from conciliare.plans import fiscal
 from conciliare.plans.models import PlanStatus, WelfarePlan
-from conciliare.plans.selectors import FRINGE
+from conciliare.plans.selectors import FRINGE, fringe_committed
 from conciliare.suppliers.eligibility import sellable_q
 from conciliare.suppliers.models import Supplier
 from conciliare.territory.models import Municipality
@@ -131,9 +130,9 @@ def _buckets(users: Sequence[int] | tuple[int, int], day: datetime.date, plans: 
 
 def _fringe_cap_used_up(user_ids: list[int], day: datetime.date) -> set[int]:
     """Of these users, those with no fringe-benefit room left this year, counted as the checkout's
-    `orders.allocation.fringe_room` counts it (fringe benefits spent this year plus what pending
-    holds reserve, against the cap a dependent-children declaration raises), for all of them in
-    ONE statement: no count of queries per user, and spent and held read at the same instant."""
+    `orders.allocation.fringe_room` counts it (both through `plans.selectors.fringe_committed`:
+    spent this year plus what pending holds reserve, against the cap a dependent-children
+    declaration raises), for all of them in ONE statement: no count of queries per user."""
     if not user_ids:
         return set()
     try:
@@ -143,24 +142,7 @@ def _fringe_cap_used_up(user_ids: list[int], day: datetime.date) -> set[int]:
         }
     except fiscal.UnknownTaxYear:  # no rules for the year: no fringe benefit may be promised
         return set(user_ids)
-    fringe_wallets = LedgerAccount.objects.filter(
-        owner_user=OuterRef("pk"), kind=AccountKind.EMPLOYEE_WALLET, fiscal_bucket=FRINGE
-    )
-    spent = (
-        Entry.objects.filter(
-            account__owner_user=OuterRef("pk"),
-            account__kind=AccountKind.EMPLOYEE_WALLET,
-            account__fiscal_bucket=FRINGE,
-            amount__lt=0,
-            transaction__kind__in=[TransactionKind.SPEND, TransactionKind.CAPTURE],
-            transaction__effective_date__year=day.year,
-        )
-        .order_by()
-        .values("account__owner_user")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    reserved = fringe_wallets.order_by().values("owner_user").annotate(total=Sum("held")).values("total")
+    spent, reserved = fringe_committed(OuterRef("pk"), day.year)
     declared = DependentChildrenDeclaration.objects.filter(
         user=OuterRef("pk"), tax_year=day.year, withdrawn_at__isnull=True
     )
@@ -168,8 +150,8 @@ def _fringe_cap_used_up(user_ids: list[int], day: datetime.date) -> set[int]:
         get_user_model()
         .objects.filter(pk__in=user_ids)
         .annotate(
-            fringe_spent=Coalesce(Subquery(spent), 0),
-            fringe_reserved=Coalesce(Subquery(reserved), 0),
+            fringe_spent=spent,
+            fringe_reserved=reserved,
             fringe_declared=Exists(declared),
         )
         .values_list("pk", "fringe_spent", "fringe_reserved", "fringe_declared")

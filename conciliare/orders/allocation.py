@@ -9,16 +9,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef
 
 from conciliare.accounts.models import FamilyMember
 from conciliare.catalogue.models import Offer
 from conciliare.fund.models import GRANT_BUCKET, Grant
-from conciliare.ledger.models import AccountKind, Entry, LedgerAccount, TransactionKind
+from conciliare.ledger.models import AccountKind, LedgerAccount
 from conciliare.plans import fiscal
 from conciliare.plans.models import PlanStatus, WelfarePlan
-from conciliare.plans.selectors import FRINGE, fringe_status_for_user
+from conciliare.plans.selectors import FRINGE, fringe_committed, fringe_status_for_user
 
 
 @dataclass
@@ -88,26 +87,8 @@ def fringe_room(buyer: Any, day: datetime.date) -> FringeRoom:
     statement: a supplier's capture moves an amount from held to spent, and two separate reads
     could see it in neither, leaving room for one line more than the cap allows."""
     status = fringe_status_for_user(buyer, today=day)
-    wallets = LedgerAccount.objects.filter(kind=AccountKind.EMPLOYEE_WALLET, owner_user=buyer, fiscal_bucket=FRINGE)
-    spent = (
-        Entry.objects.filter(
-            account__in=wallets,
-            amount__lt=0,
-            transaction__kind__in=[TransactionKind.SPEND, TransactionKind.CAPTURE],
-            transaction__effective_date__year=day.year,
-        )
-        .order_by()
-        .values("account__owner_user")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    held = wallets.order_by().values("owner_user").annotate(total=Sum("held")).values("total")
-    row = (
-        get_user_model()
-        .objects.filter(pk=buyer.pk)
-        .values(spent=Coalesce(Subquery(spent), 0), held=Coalesce(Subquery(held), 0))
-        .get()
-    )
+    spent, held = fringe_committed(OuterRef("pk"), day.year)
+    row = get_user_model().objects.filter(pk=buyer.pk).values(spent=spent, held=held).get()
     return FringeRoom(cap=status.cap, committed=-row["spent"] + row["held"])
 
 

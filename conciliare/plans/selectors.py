@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from conciliare.accounts.models import DependentChildrenDeclaration
@@ -73,19 +74,36 @@ class FringeStatus:
         return min(100, round(100 * self.used / self.cap)) if self.cap else 0
 
 
-def fringe_status_for_user(user: Any, *, today: datetime.date) -> FringeStatus:
-    """Fringe benefits spent this tax year from the person's wallets, against this year's cap."""
-    declared = DependentChildrenDeclaration.objects.filter(
-        user=user, tax_year=today.year, withdrawn_at__isnull=True
-    ).exists()
-    spent = Entry.objects.filter(
+def fringe_spent_entries(user: Any, year: int) -> QuerySet[Entry]:
+    """The fringe-benefit spending of `user` (a user, or an OuterRef to one) in a tax year: the
+    negative entries of spends and captures on their fringe-benefit wallets."""
+    return Entry.objects.filter(
         account__owner_user=user,
         account__kind=AccountKind.EMPLOYEE_WALLET,
         account__fiscal_bucket=FRINGE,
         amount__lt=0,
         transaction__kind__in=[TransactionKind.SPEND, TransactionKind.CAPTURE],
-        transaction__effective_date__year=today.year,
-    ).aggregate(total=Sum("amount", default=0))["total"]
+        transaction__effective_date__year=year,
+    )
+
+
+def fringe_committed(user: Any, year: int) -> tuple[Coalesce, Coalesce]:
+    """What `user` (an OuterRef to a user id) spent on fringe benefits in the year (a negative sum)
+    and what pending holds reserve on their fringe wallets now, as two expressions for one
+    statement: a supplier's capture moves an amount from held to spent, and two separate reads
+    could see it in neither."""
+    spent = fringe_spent_entries(user, year).order_by().values("account__owner_user").annotate(total=Sum("amount"))
+    wallets = LedgerAccount.objects.filter(owner_user=user, kind=AccountKind.EMPLOYEE_WALLET, fiscal_bucket=FRINGE)
+    held = wallets.order_by().values("owner_user").annotate(total=Sum("held"))
+    return Coalesce(Subquery(spent.values("total")), 0), Coalesce(Subquery(held.values("total")), 0)
+
+
+def fringe_status_for_user(user: Any, *, today: datetime.date) -> FringeStatus:
+    """Fringe benefits spent this tax year from the person's wallets, against this year's cap."""
+    declared = DependentChildrenDeclaration.objects.filter(
+        user=user, tax_year=today.year, withdrawn_at__isnull=True
+    ).exists()
+    spent = fringe_spent_entries(user, today.year).aggregate(total=Sum("amount", default=0))["total"]
     cap = fiscal.fringe_cap(year=today.year, dependent_children_declared=declared)
     return FringeStatus(year=today.year, cap=cap, used=-spent, declared=declared)
 
