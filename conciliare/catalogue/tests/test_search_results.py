@@ -130,10 +130,10 @@ def test_an_unknown_served_place_is_a_form_error(value):
     assert "Select a valid choice" in form.errors["comune"][0]
 
 
-def test_an_unknown_place_to_measure_from_means_no_origin():
+def test_an_unknown_place_to_measure_from_is_a_form_error():
     form = SearchForm({"da": "999999"}, user=_anonymous())
-    assert not form.is_valid()  # not one of the choices
-    assert SearchForm({}, user=_anonymous()).is_valid()
+    assert not form.is_valid()
+    assert "Select a valid choice" in form.errors["da"][0]
 
 
 def test_an_unknown_served_place_on_the_page_is_a_400(client):

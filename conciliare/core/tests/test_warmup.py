@@ -15,12 +15,14 @@ def _resolvers(resolver: URLResolver):
 
 
 def test_the_url_tables_of_every_language_and_the_busy_templates_are_ready():
-    clear_url_caches()  # a fresh resolver, as in a new worker
+    clear_url_caches()  # a fresh resolver and template cache, as in a new worker
+    cached_loader = engines["django"].engine.template_loaders[0]
+    cached_loader.reset()
+    assert not cached_loader.get_template_cache
     warm_up_worker()
     languages = {code for code, _name in settings.LANGUAGES}
     for resolver in _resolvers(get_resolver()):
         assert languages <= set(resolver._reverse_dict), resolver  # built, not left to the first reverse()
-    cached_loader = engines["django"].engine.template_loaders[0]
     assert set(BUSY_TEMPLATES) <= {key.split(":")[0] for key in cached_loader.get_template_cache}
 
 
