@@ -9,7 +9,7 @@ texts are never shown, only how many people wrote one.
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
@@ -284,6 +284,7 @@ class Question:
     title: str
     cells: list[Cell]
     other: Cell | None  # small answers merged; None when there were none
+    shown_options: frozenset[int] = frozenset()  # the options (by position) shown as a cell of their own
 
     @property
     def shown(self) -> bool:
@@ -381,7 +382,36 @@ def _question(key: str, title: str, options: list[tuple[str, set[int]]], respond
     if disclosed.other is not None:
         people = disclosed.other.people
         other = Cell(_("Other answers, merged (small groups)"), people, _share(people, respondents))
-    return Question(key, title, cells, other)
+    return Question(key, title, cells, other, frozenset(row.key for row in disclosed.rows))
+
+
+def _indicators_merged_in_charts(questions: list[Question]) -> set[int]:
+    """The table columns (by `_indicators` position) whose answers a chart does not show on their own.
+
+    A chart merges small answers into "other", and secondary suppression may merge a larger one with
+    them. A table column counting that larger answer would then give it away by difference: "other"
+    minus the column is the small answer (working hours: other 13, "shifts, nights or weekends" 14,
+    nights shown 11, so 3 on rotating shifts). Such a column is not shown in any table.
+    """
+    shown = {question.key: question.shown_options for question in questions}
+    shifts = {i for i, (code, _label) in enumerate(WorkingPattern.choices) if code in matching.SHIFT_PATTERNS}
+    sources = [("children", {0}), ("children", {1}), ("children", {2}), ("care", {0}), ("care", {1})]
+    sources.append(("working_pattern", shifts))
+    return {i for i, (key, options) in enumerate(sources) if not options <= shown.get(key, frozenset())}
+
+
+def _hide_columns(breakdown: Breakdown, hidden: set[int]) -> Breakdown:
+    def row(found: GroupRow) -> GroupRow:
+        values = [None if i in hidden else value for i, value in enumerate(found.indicators)]
+        return replace(found, indicators=values)
+
+    return replace(
+        breakdown,
+        rows=[row(r) for r in breakdown.rows],
+        other=row(breakdown.other) if breakdown.other is not None else None,
+        total=row(breakdown.total),
+        other_nested=[row(r) for r in breakdown.other_nested],
+    )
 
 
 def _questions(answers: list[Answer]) -> list[Question]:
@@ -624,12 +654,14 @@ def tabulate(answers: list[Answer], *, by_company: bool) -> Results:
     if by_company:
         breakdowns.append(_breakdown("company", _("By company"), answers, lambda a: (str(a.company[0]), a.company[1])))
     breakdowns.append(_place_breakdown(answers, not_given))
+    questions = _questions(answers)
+    hidden = _indicators_merged_in_charts(questions)
     wrote = sum(a.wrote for a in answers)
     return Results(
         respondents=len(answers),
-        questions=_questions(answers),
+        questions=questions,
         indicators=titles,
-        breakdowns=breakdowns,
+        breakdowns=[_hide_columns(breakdown, hidden) for breakdown in breakdowns],
         free_texts=wrote if wrote and _safe(len(answers), wrote) else None,
     )
 

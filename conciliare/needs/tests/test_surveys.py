@@ -366,6 +366,61 @@ def assert_nothing_small_by_difference(answers: list[surveys.Answer], results: s
                 assert not small(rest_yes) and not small(rest_people - rest_yes), (breakdown.key, column)
             total = breakdown.total.indicators[column]
             assert total is None or total == everyone
+    assert_no_table_column_undoes_a_chart(results)
+
+
+# Each table column, with the chart (question key, option positions) that counts the same people.
+COLUMN_SOURCES = {0: ("children", {0}), 1: ("children", {1}), 2: ("children", {2}), 3: ("care", {0})}
+COLUMN_SOURCES |= {4: ("care", {1}), 5: ("working_pattern", {2, 3})}  # rotating shifts, nights or weekends
+
+
+def assert_no_table_column_undoes_a_chart(results: surveys.Results) -> None:
+    """A chart merges small answers, and maybe a larger one with them, into "other": a table column
+    counting an answer the chart merged would give the small ones away as "other" minus the column.
+    So a column shows figures only where its chart shows its answers each in a cell of their own."""
+    charts = {question.key: question for question in results.questions}
+    labels = {key: {cell.label for cell in question.cells} for key, question in charts.items()}
+    for column, (key, options) in COLUMN_SOURCES.items():
+        assert len(charts[key].shown_options) == len(labels[key])
+        if options <= charts[key].shown_options:
+            continue
+        for breakdown in results.breakdowns:
+            rows = [*breakdown.rows, *breakdown.other_nested, breakdown.total]
+            rows += [breakdown.other] if breakdown.other is not None else []
+            assert all(row.indicators[column] is None for row in rows), (key, breakdown.key)
+
+
+@pytest.mark.parametrize(
+    ("groups", "column"),
+    [
+        # 20 daytime, 10 part time, 3 rotating shifts, 11 nights: the chart merges shifts (3) with
+        # part time (10) into "other" 13; a column "shifts, nights or weekends" of 14 next to "nights
+        # 11" would give the 3 away.
+        (
+            [
+                (20, {"working_pattern": "day"}),
+                (10, {"working_pattern": "part_time"}),
+                (3, {"working_pattern": "shifts"}),
+                (11, {"working_pattern": "nights"}),
+            ],
+            5,
+        ),
+        # 10 care for an elderly relative, 3 for a disabled one, 20 neither: "other" 13 minus an
+        # "elderly" column of 10 would give the 3 away.
+        ([(10, {"elderly": True}), (3, {"disabled": True}), (20, {})], 3),
+    ],
+)
+def test_a_table_column_never_gives_away_what_a_chart_merged(groups, column):
+    answers, number = [], 0
+    for count, fields in groups:
+        for _ in range(count):
+            number += 1
+            answers.append(answer(number, **fields))
+    results = surveys.tabulate(answers, by_company=False)
+    key = COLUMN_SOURCES[column][0]
+    assert next(q for q in results.questions if q.key == key).other.people == 13
+    assert all(row.indicators[column] is None for b in results.breakdowns for row in [*b.rows, b.total])
+    assert_no_table_column_undoes_a_chart(results)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
