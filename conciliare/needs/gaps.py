@@ -100,15 +100,11 @@ StrOrPromise = str | Promise
 @dataclass(frozen=True)
 class Need:
     categories: frozenset[str]
-    # An age band: children from `from_months` (included) until `until_months` (excluded) need these categories.
-    from_months: int | None = None
-    until_months: int | None = None
 
 
 def _band(band: str) -> Need:
-    """One of the recommendations' age bands (matching.BAND_YEARS), in months, the upper bound excluded."""
-    first, last = matching.band_window(band)
-    return Need(frozenset(matching.BAND_CATEGORIES[band]), first, last + 1)
+    """One of the recommendations' age bands (the demand counts children with `matching.band_of`)."""
+    return Need(frozenset(matching.BAND_CATEGORIES[band]))
 
 
 INFANTS, PRESCHOOL, SCHOOL = "infants", "preschool", "school"

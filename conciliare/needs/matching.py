@@ -19,7 +19,7 @@ import datetime
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from conciliare.catalogue.categories import CATEGORY_INFO, Category, Group
 from conciliare.fund.models import GRANT_BUCKET
@@ -53,15 +53,6 @@ DISABILITY_CATEGORIES = (Category.DAY_CENTRE_DISABLED,)
 EVERYDAY_CATEGORIES = (Category.CONCIERGE, Category.GROCERY_DELIVERY)
 SHIFT_PATTERNS = frozenset({"shifts", "nights"})  # survey working patterns that need errands done for them
 ERRAND_CATEGORY = {"groceries": Category.GROCERY_DELIVERY}  # any other errand: the concierge
-# Every category a need can lead to (the gap analysis counts demand over the same list).
-NEED_CATEGORIES = frozenset(
-    [
-        *(category for band in BAND_CATEGORIES.values() for category in band),
-        *CARE_CATEGORIES,
-        *DISABILITY_CATEGORIES,
-        *EVERYDAY_CATEGORIES,
-    ]
-)
 
 
 def months_old(born: datetime.date, day: datetime.date) -> int:
@@ -441,32 +432,15 @@ def rank(employee: Employee, index: OfferIndex, day: datetime.date, *, limit: in
 
 
 def recommend(employee: Employee, index: OfferIndex, day: datetime.date, *, limit: int = LIMIT) -> list[dict[str, Any]]:
-    """The employee's items (see RecommendationSet.items), best first."""
-    items = []
-    for chosen in rank(employee, index, day, limit=limit):
-        buckets = chosen.buckets(employee.buckets)
-        offer = chosen.candidate.offer
-        seat = offer.seat
-        items.append(
-            {
-                "offer": offer.id,
-                "category": offer.category,
-                "km_home": _km_text(index.km(employee.home, seat)),
-                "km_work": _km_text(index.km(employee.work, seat)),
-                "fit": chosen.fit,
-                "reasons": chosen.reasons,
-                "buckets": buckets,
-                "payable": bool(buckets),
-            }
-        )
-    return items
+    """The employee's items (see RecommendationSet.items), best first: what the batch stores, read back."""
+    return cast(list[dict[str, Any]], json.loads(recommend_json(employee, index, day, limit=limit)[0]))
 
 
 _buckets_json: dict[tuple[str, ...], str] = {}
 
 
 def recommend_json(employee: Employee, index: OfferIndex, day: datetime.date, *, limit: int = LIMIT) -> tuple[str, int]:
-    """`recommend` as JSON text (the same members in the same order), and how many items.
+    """The employee's items as JSON text, and how many there are.
 
     The batch writes text; encoding each employee's list as a whole was its slowest step, so the
     parts shared by many employees (distances, bucket lists) are encoded once and each need's

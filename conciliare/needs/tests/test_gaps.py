@@ -24,7 +24,7 @@ from conciliare.catalogue.categories import Category
 from conciliare.catalogue.models import Signal, SignalKind, SignalStatus
 from conciliare.catalogue.tests.factories import make_offer, make_session, make_supplier
 from conciliare.core.errors import InvalidInput, NotPermitted
-from conciliare.needs import gaps, matching, svgmap
+from conciliare.needs import gaps, svgmap
 from conciliare.needs.gaps import AskedSupplier, GapClass, Suggestion
 from conciliare.needs.models import Commute, Survey, SurveyResponse, WorkingPattern
 from conciliare.suppliers.models import Supplier
@@ -446,21 +446,6 @@ def test_age_in_months() -> None:
     assert gaps.months_old(datetime.date(2025, 3, 15), day) == 12
     assert gaps.months_old(datetime.date(2025, 3, 16), day) == 11
     assert gaps.months_old(datetime.date(2023, 3, 15), day) == 36
-    windows = {code: (need.from_months, need.until_months) for code, need in gaps.NEEDS.items()}
-    assert (windows[gaps.INFANTS], windows[gaps.PRESCHOOL], windows[gaps.SCHOOL]) == ((0, 36), (36, 72), (72, 180))
-
-
-def test_the_age_bands_are_the_recommendations_one_band_each() -> None:
-    """Month by month up to 20 years, a child needs exactly the categories the recommendations give them."""
-    for months in range(0, 20 * 12):
-        bands = [
-            need.categories
-            for need in gaps.NEEDS.values()
-            if need.from_months is not None and need.until_months is not None
-            if need.from_months <= months < need.until_months
-        ]
-        band = matching.band_of(months // 12)
-        assert bands == ([] if band is None else [frozenset(matching.BAND_CATEGORIES[band])]), months
 
 
 def test_a_child_on_a_band_boundary_counts_once_and_up_to_fifteen(territory: Territory) -> None:
