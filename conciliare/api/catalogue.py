@@ -290,7 +290,7 @@ class OfferListItemSerializer(_PriceMixin, serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="null when the offer has no photo"))
     def get_thumbnail_url(self, offer: Offer) -> str | None:
-        first = first_photo(offer)  # attached or prefetched by the search
+        first = first_photo(offer)  # attached by SearchResults
         return _photo_url(first, "thumb") if first is not None else None
 
     def to_representation(self, offer: Offer) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """The search page's result cards, written as strings: what `catalogue/search.html` wrote with a
 template loop, at a tenth of the cost (20 cards were half of the page's rendering: docs/performance.md).
 
-`card_html` writes the markup of the reference template `CARD_TEMPLATE` below; a test renders both
-for many cards, in both languages, and compares them.
+`card_html` writes the markup of the template loop it replaced; `tests/test_cards.py` keeps that
+template verbatim, renders both for every kind of card in both languages, and compares them.
 """
 
 import html
@@ -15,18 +15,6 @@ from django.utils.translation import gettext as _
 from .models import Offer
 from .search import distance_text, first_photo, price_text, result_labels, url_maker
 from .templatetags.catalogue import age_range_text
-
-# What card_html writes, as the template it replaces (kept for the test that compares them).
-CARD_TEMPLATE = """{% load i18n %}<li class="offer-card card">
-    {% if card.thumbnail_url %}<img src="{{ card.thumbnail_url }}" alt="{{ card.thumbnail_alt }}" width="160" height="120" loading="lazy">{% endif %}
-    <div>
-      <h3><a href="{{ card.url }}">{{ card.title }}</a></h3>
-      <p class="small">{{ card.category }} · {{ card.supplier }}, {{ card.municipality }}</p>
-      <p><strong>{{ card.price }}</strong> {{ card.unit }}{% if card.ages %} · {{ card.ages }}{% endif %}{% if card.home_service %} · {% translate "at home" %}{% endif %}</p>
-      <p>{% if card.distance %}<span class="distance">{{ card.distance }}</span>{% endif %}
-         {% if card.km_zero %}<span class="badge km-zero">{% translate "km zero" %}</span>{% endif %}</p>
-    </div>
-  </li>"""  # noqa: E501
 
 
 class SearchCard(TypedDict):

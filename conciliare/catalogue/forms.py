@@ -151,7 +151,7 @@ class SearchForm(forms.Form):
     )
     comune = KnownMunicipalityField(
         label=gettext_lazy("Serves the municipality"),
-        queryset=Municipality.objects.order_by("name").only("pk", "name"),  # not the boundaries
+        queryset=Municipality.objects.none(),  # never read: the form gives the field its `known` places
         required=False,
         empty_label=gettext_lazy("any"),
         widget=QuickSelect,

@@ -467,7 +467,8 @@ class Thumbnail(NamedTuple):
 
 
 def first_photo(offer: Offer) -> "Thumbnail | OfferPhoto | None":
-    """The offer's first photo: the one `SearchResults` attached, else from its (prefetched) photos."""
+    """The offer's first photo: the one `SearchResults` attached, else the first of `offer.photos`
+    (`offer_search` prefetches them; it serves the tests and bench/search.py as the plain oracle)."""
     if "first_photo" in offer.__dict__:
         return offer.__dict__["first_photo"]
     return next(iter(offer.photos.all()), None)

@@ -16,13 +16,13 @@ from conciliare.core.errors import Conflict
 from .models import CharterSignature, CharterVersion, Supplier, SupplierStatus
 
 
-def _in_force(moment: datetime.datetime | Now) -> QuerySet[CharterVersion]:
-    return CharterVersion.objects.filter(published_at__lte=moment).order_by("-number")
+def _in_force() -> QuerySet[CharterVersion]:
+    return CharterVersion.objects.filter(published_at__lte=Now()).order_by("-number")
 
 
 def charter_current() -> CharterVersion | None:
-    """The version in force: the latest published one."""
-    return _in_force(timezone.now()).first()
+    """The version in force: the latest published one (by the database's clock, as `sellable_q`)."""
+    return _in_force().first()
 
 
 def has_signed_current(supplier: Supplier, current: CharterVersion | None = None) -> bool:
@@ -59,7 +59,7 @@ def sellable_q(*, prefix: str = "", today: datetime.date | None = None) -> Q:
     # version published it is NULL, which no signature matches, so nobody may sell. The database's
     # clock (the statement's time) instead of a parameter keeps the SQL the same all day: the search
     # compiles it once (`catalogue.search._sellers_sql`).
-    current = Subquery(_in_force(Now()).values("pk")[:1])
+    current = Subquery(_in_force().values("pk")[:1])
     signed = Exists(
         CharterSignature.objects.filter(organization_id=OuterRef(f"{prefix}organization_id"), version_id=current)
     )

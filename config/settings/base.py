@@ -117,8 +117,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # read (spinning disks). The platform's database is small, lives in memory or on SSD, where 1.1 is
     # the usual figure; with 4 the search read all 10,000 offers to show 25 of a few suppliers
     # (docs/performance.md). Set on our own connections only; DATABASE_RANDOM_PAGE_COST overrides it.
-    _page_cost = float(os.environ.get("DATABASE_RANDOM_PAGE_COST", "1.1"))
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={_page_cost}"
+    # Empty: not set here (behind pgbouncer, which refuses the `options` startup parameter, set it
+    # with ALTER DATABASE ... SET random_page_cost instead). Options given in DATABASE_URL are kept.
+    _page_cost = os.environ.get("DATABASE_RANDOM_PAGE_COST", "1.1").strip()
+    if _page_cost:
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options["options"] = f"{_options.get('options', '')} -c random_page_cost={float(_page_cost)}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
