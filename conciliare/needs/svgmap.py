@@ -177,8 +177,12 @@ def svg(
 
     The view fits `fit_to` (all the shapes when empty): context shapes beyond it are cut at the edge.
     Without `links` (the PDF: WeasyPrint draws no shape inside an <a>) the paths stand alone.
+    Nothing to draw (no municipality has a boundary) gives no map at all: the pages still show the table.
     """
-    projection = fit([shape.geometry for shape in fit_to or shapes], width=width, pad=24)
+    geometries = [shape.geometry for shape in fit_to or shapes]
+    if not _positions(geometries):
+        return SafeString("")
+    projection = fit(geometries, width=width, pad=24)
     drawn = []
     for shape in sorted(shapes, key=lambda s: bool(s.href)):
         path = _path(shape, projection)

@@ -3,6 +3,7 @@
 Permissions live in surveys.py: a survey that is not the reader's to answer or to read is a 404.
 """
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from conciliare.catalogue.categories import category_label
-from conciliare.core.errors import InvalidInput, NotPermitted
+from conciliare.core.errors import ApplicationError, InvalidInput, NotPermitted
 from conciliare.core.forms import form_add_service_errors
 from conciliare.core.typing import AuthenticatedHttpRequest
 
@@ -43,7 +44,8 @@ def survey_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     companies = surveys.publishing_companies(request.user)
     if not alliance and not companies:
         raise NotPermitted(_("Page not found."))
-    form = SurveyForm(request.POST or None, alliance=alliance, companies=companies)
+    data = request.POST if request.method == "POST" else None  # bound even when empty: its errors then show
+    form = SurveyForm(data, alliance=alliance, companies=companies)
     if request.method == "POST" and form.is_valid():
         try:
             survey = surveys.survey_publish(actor=request.user, data=form.to_input(), today=timezone.localdate())
@@ -60,24 +62,42 @@ def survey_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 def survey_answer(request: AuthenticatedHttpRequest, survey_id: int) -> HttpResponse:
     today = timezone.localdate()
     row = surveys.survey_get_for_respondent(user=request.user, survey_id=survey_id, today=today)
+    data = request.POST if request.method == "POST" else None  # bound even when empty: its errors then show
     if not row.is_open:
-        return render(request, "needs/survey_answer.html", {"row": row, "answer": _readable(row.response)})
+        return _closed(request, row, data, today)
     if row.response is not None:
         initial = AnswerForm.initial_from(row.response)
     else:
         initial = surveys.family_prefill(request.user, today)
-    form = AnswerForm(request.POST or None, initial=initial)
+    form = AnswerForm(data, initial=initial)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             surveys.survey_answer(actor=request.user, survey_id=survey_id, data=form.to_input(), today=today)
-        except InvalidInput as error:
+        except ApplicationError as error:  # invalid input (400), or the survey closed meanwhile (409)
             form_add_service_errors(form, error)
+            status = error.status
         else:
             messages.success(request, _("Thank you: your answer is saved. You can change it until the survey closes."))
             return redirect("needs:surveys")
-    status = 400 if request.method == "POST" else 200
     context = {"row": row, "form": form, "prefilled": row.response is None}
     return render(request, "needs/survey_answer.html", context, status=status)
+
+
+def _closed(request: AuthenticatedHttpRequest, row: surveys.SurveyRow, data: Any, today: datetime.date) -> HttpResponse:
+    """The read-only page; a late answer goes to the service, whose refusal (a 409) the page shows."""
+    context: dict[str, Any] = {"row": row, "answer": _readable(row.response)}
+    if data is None:
+        return render(request, "needs/survey_answer.html", context)
+    form = AnswerForm(data)
+    answer = form.to_input() if form.is_valid() else surveys.AnswerInput()
+    try:
+        surveys.survey_answer(actor=request.user, survey_id=row.survey.pk, data=answer, today=today)
+    except ApplicationError as error:
+        return render(request, "needs/survey_answer.html", {**context, "error": error.message}, status=error.status)
+    # Unreachable while the service refuses closed surveys; if it ever accepts, say so like the open page.
+    messages.success(request, _("Thank you: your answer is saved. You can change it until the survey closes."))
+    return redirect("needs:surveys")
 
 
 def _readable(response: SurveyResponse | None) -> list[tuple[str, str]] | None:

@@ -106,7 +106,33 @@ def test_the_pdf_has_the_map_the_legend_and_the_table(populated, cast, client, l
     assert "Map of the gaps: Nursery (asilo nido)" in text
     assert "Not covered: 5 or more people need it, no service within reach" in text  # the legend
     assert "Charlie" in text and "Nido Alfa, 13.3 km" in text
-    assert not re.search(r"people who need it: [1-4]\b", text)
+    printed = _printed_table(text, gaps.gap_analysis([Category.NURSERY]).rows(Category.NURSERY))
+    assert printed["Delta"][0] == "< 5" and printed["Alfa"][2] == "< 5"  # 3 people; a gap of 1
+    assert printed["Bravo"][:3] == ("12", "6", "6") and printed["Charlie"][:3] == ("7", "0", "7")
+    small = {
+        (name, column): cells[column]
+        for name, cells in printed.items()
+        for column in (0, 2, 4, 5, 6)  # people, gap and the three counts of signals (not places, not km)
+        if cells[column] in SMALL
+    }
+    assert not small
+
+
+# A printed row: name, people, places, gap, coverage, km, three counts of signals (the map's <title>s don't print).
+_COUNT = r"(< 5|–|[\d,]+)"
+_ROW = rf" {_COUNT} ([\d,]+(?: \+ not stated)?) {_COUNT} (?:{{labels}}) (–|[\d.,]+) {_COUNT} {_COUNT} {_COUNT}(?= |$)"
+
+
+def _printed_table(text: str, rows: list[gaps.GapRow]) -> dict[str, tuple[str, ...]]:
+    """The cells the PDF prints for each municipality of the table, as its text layer reads them."""
+    labels = "|".join(re.escape(str(label)) for label in gaps.CLASS_SHORT.values())
+    printed = {}
+    for row in rows:
+        found = re.findall(re.escape(row.place.name) + _ROW.format(labels=labels), text)
+        assert len(found) == 1, (row.place.name, found)
+        people, places, gap, km, supplier, need, any_ = found[0]
+        printed[row.place.name] = (people, places, gap, km, supplier, need, any_)
+    return printed
 
 
 # --- Names a spreadsheet would run as formulas ------------------------------------------------------------------

@@ -187,3 +187,14 @@ def test_the_page_makes_the_same_number_of_queries_whatever_the_territory(territ
     page = client.get(reverse("needs:gap_map")).content.decode()
     assert "Nido 3" in page and "Altro 3" in page
     assert count() == before
+
+
+def test_with_no_boundary_to_draw_the_page_and_the_pdf_still_show_the_table(territory, cast, client, login) -> None:
+    Municipality.objects.update(boundary={})  # e.g. a territory imported without its shapes
+    login(cast.operator_olga)
+    page = client.get(reverse("needs:gap_map"))
+    html = page.content.decode()
+    assert page.status_code == 200 and "<svg" not in html and "Skip the map" not in html
+    assert re.search(r'<tr id="comune-\d+" data-istat="\d+"', html)  # the table is there
+    pdf = client.get(reverse("needs:gap_pdf"))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")

@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from conciliare.needs.models import Survey, SurveyResponse
 from conciliare.testing.factories import make_employee, municipality
@@ -107,8 +108,51 @@ def test_after_closing_the_answer_is_read_only(cast, login):
     page = client.get(f"/bisogni/questionari/{survey.pk}/")
     assert page.status_code == 200 and "form" not in page.context
     assert "Solo mio" in page.content.decode()
-    client.post(f"/bisogni/questionari/{survey.pk}/", {**ANSWER, "children_0_3": "3"})
-    assert SurveyResponse.objects.get().children_0_3 == 1
+    client.cookies["django_language"] = "en"
+    late = client.post(f"/bisogni/questionari/{survey.pk}/", {**ANSWER, "children_0_3": "3"})
+    with translation.override("en"):
+        closed = date_format(survey.closes_on, "SHORT_DATE_FORMAT")
+    assert late.status_code == 409
+    assert f"This survey closed on {closed}: answers can no longer change." in late.content.decode()
+    assert "form" not in late.context
+    saved = SurveyResponse.objects.get()
+    assert (saved.children_0_3, saved.working_pattern, saved.free_text) == (1, "day", "Solo mio")
+
+
+def test_a_late_first_answer_is_refused_and_nothing_is_stored(cast, login):
+    survey = make_survey(cast.operator_olga, opens=-20, closes=-1)
+    client = login(cast.employee_anna)
+    client.cookies["django_language"] = "en"
+    for data in (ANSWER, {}):  # a complete answer, or an empty one: the survey is closed either way
+        late = client.post(f"/bisogni/questionari/{survey.pk}/", data)
+        assert late.status_code == 409 and "answers can no longer change" in late.content.decode()
+    assert not SurveyResponse.objects.exists()
+
+
+def test_an_empty_answer_shows_the_required_fields_and_changes_nothing(cast, login):
+    survey = make_survey(cast.operator_olga)
+    respond(survey, cast.employee_anna, children_0_3=2, free_text="Prima")
+    client = login(cast.employee_anna)
+    client.cookies["django_language"] = "en"
+    empty = client.post(f"/bisogni/questionari/{survey.pk}/", {})
+    assert empty.status_code == 400
+    form = empty.context["form"]
+    assert form.is_bound
+    assert {"children_0_3", "children_3_6", "children_6_14", "working_pattern", "commute"} <= set(form.errors)
+    assert "This field is required." in empty.content.decode()
+    saved = SurveyResponse.objects.get()
+    assert (saved.children_0_3, saved.free_text) == (2, "Prima")
+
+
+def test_an_empty_publication_shows_the_required_fields_and_publishes_nothing(cast, login):
+    client = login(cast.operator_olga)
+    client.cookies["django_language"] = "en"
+    empty = client.post("/bisogni/questionari/nuovo/", {})
+    assert empty.status_code == 400
+    form = empty.context["form"]
+    assert form.is_bound and {"audience", "title", "opens_on", "closes_on"} <= set(form.errors)
+    assert "This field is required." in empty.content.decode()
+    assert not Survey.objects.exists()
 
 
 def test_a_survey_that_does_not_concern_you_is_404(cast, login):
