@@ -22,12 +22,15 @@ def not_found() -> NotPermitted:
 
 # Separation of duties: who manages the platform or a company's people never reads applications,
 # even if also appointed to the committee (an operator could otherwise appoint themselves in the
-# console; an HR manager would learn about their own company's workers).
+# console; an HR manager would learn about their own company's workers). Console staff and
+# superusers are barred for the same reason, whatever their memberships.
 INCOMPATIBLE_ROLES = (MembershipRole.OPERATOR_ADMIN, MembershipRole.HR_MANAGER)
 
 
 def is_committee_member(user: Any) -> bool:
     if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff or user.is_superuser:
         return False
     roles = set(user.memberships.values_list("role", flat=True))
     return MembershipRole.FUND_COMMITTEE in roles and not roles & set(INCOMPATIBLE_ROLES)
@@ -44,6 +47,25 @@ def colleagues_of(member: Any) -> Any:
 
 def log_access(*, actor: Any, action: str, obj: Any, request: HttpRequest | None = None, detail: str = "") -> None:
     access_log_record(actor=actor, action=action, obj=obj, subject_user_id=None, request=request, detail=detail)
+
+
+# The applicant acting on their own application is marked when the row is written, not guessed
+# when the log is exported: by then withdrawal or retention may have deleted the documents and
+# emptied the application, and the export must still not name them. Their submission is the
+# "create" row; their other rows carry one of these details.
+OWN = "own"  # the applicant reads or downloads their own application
+REPLY = "reply"
+WITHDRAW = "withdraw"
+APPLICANT_DETAILS = frozenset({OWN, REPLY, WITHDRAW})
+
+
+def log_own_access(*, applicant: Any, action: str, obj: Any, request: HttpRequest | None = None) -> None:
+    log_access(actor=applicant, action=action, obj=obj, request=request, detail=OWN)
+
+
+def is_applicants_own(row: AccessLog) -> bool:
+    """Whether a fund row records the applicant acting on their own application (no lookup)."""
+    return row.action == AccessLog.Action.CREATE or row.detail in APPLICANT_DETAILS
 
 
 VIEW = AccessLog.Action.VIEW

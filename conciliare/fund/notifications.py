@@ -33,10 +33,10 @@ def _send_after_commit(template: str, context: dict[str, Any], recipients: list[
 
 def committee_emails(*, excluding: Any = None) -> list[str]:
     """The members who may decide: not the applicant, not people of the applicant's company, and not
-    anyone whose other roles bar them from the committee's work (see access.INCOMPATIBLE_ROLES)."""
-    members = User.objects.filter(memberships__role=MembershipRole.FUND_COMMITTEE, is_active=True).exclude(
-        memberships__role__in=access.INCOMPATIBLE_ROLES
-    )
+    anyone whose other roles bar them from the committee's work (see access.is_committee_member)."""
+    members = User.objects.filter(
+        memberships__role=MembershipRole.FUND_COMMITTEE, is_active=True, is_staff=False, is_superuser=False
+    ).exclude(memberships__role__in=access.INCOMPATIBLE_ROLES)
     if excluding is not None:
         members = members.exclude(pk=excluding.pk).exclude(
             memberships__organization__in=excluding.memberships.values("organization")

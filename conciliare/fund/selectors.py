@@ -1,10 +1,12 @@
 """Reads of the fund, scoped to who asks. Committee readings of an application are logged here,
 in the same transaction as the read, so that no reading escapes the access log."""
 
+import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from conciliare.core.models import AccessLog
 from conciliare.ledger import services as ledger
@@ -76,7 +78,7 @@ def application_of(*, applicant: Any, application_id: int, request: HttpRequest 
     application = applications_of(applicant).prefetch_related("documents").filter(pk=application_id).first()
     if application is None:
         raise access.not_found()
-    access.log_access(actor=applicant, action=access.VIEW, obj=application, request=request)
+    access.log_own_access(applicant=applicant, action=access.VIEW, obj=application, request=request)
     return application
 
 
@@ -92,13 +94,19 @@ def document_of(
     )
     if document is None:
         raise access.not_found()
-    access.log_access(actor=applicant, action=access.DOWNLOAD, obj=document, request=request)
+    access.log_own_access(applicant=applicant, action=access.DOWNLOAD, obj=document, request=request)
     return document
 
 
-def active_grants_of(user: Any) -> QuerySet[Grant]:
-    """The worker's own grants, with what is left on each (their wallet)."""
-    return Grant.objects.filter(wallet__owner_user=user).select_related("wallet", "application").order_by("expires_on")
+def active_grants_of(user: Any, *, today: datetime.date | None = None) -> QuerySet[Grant]:
+    """The worker's own grants still valid `today` (the last day included, as at checkout: see
+    orders.allocation), with what is left on each (their wallet)."""
+    today = today or timezone.localdate()
+    return (
+        Grant.objects.filter(wallet__owner_user=user, expires_on__gte=today)
+        .select_related("wallet", "application")
+        .order_by("expires_on")
+    )
 
 
 def fund_entries() -> QuerySet[Entry]:

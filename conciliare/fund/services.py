@@ -209,7 +209,7 @@ def application_reply(
     application.applicant_reply = reply.strip()
     application.status = ApplicationStatus.SUBMITTED
     application.save(update_fields=["applicant_reply", "status"])
-    access.log_access(actor=applicant, action=access.UPDATE, obj=application, request=request, detail="reply")
+    access.log_access(actor=applicant, action=access.UPDATE, obj=application, request=request, detail=access.REPLY)
     notifications.tell_committee_reply(application)
     return application
 
@@ -223,7 +223,7 @@ def application_withdraw(*, applicant: Any, application_id: int, request: HttpRe
     application.decided_at = timezone.now()
     application.save(update_fields=["status", "decided_at"])
     _delete_documents(application)  # consent withdrawn: the documents go at once, the rest at retention
-    access.log_access(actor=applicant, action=access.UPDATE, obj=application, request=request, detail="withdraw")
+    access.log_access(actor=applicant, action=access.UPDATE, obj=application, request=request, detail=access.WITHDRAW)
     return application
 
 

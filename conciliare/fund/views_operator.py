@@ -8,7 +8,7 @@ who read applications but not the applicants acting on their own. Anyone else ge
 
 import csv
 import datetime
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from conciliare.accounts.models import Membership, MembershipRole
 from conciliare.accounts.rules import is_operator_admin
 from conciliare.core.errors import ApplicationError
 from conciliare.core.forms import form_add_service_errors
@@ -34,7 +33,7 @@ from conciliare.ledger.models import Entry
 
 from . import access
 from .forms_regulation import RegulationForm
-from .models import ApplicationDocument, FundApplication, FundRegulation, HardshipEvent
+from .models import FundRegulation, HardshipEvent
 from .regulation import regulation_in_force, regulation_publish
 from .scoring import part_label
 from .selectors import fund_access_log, fund_entries
@@ -42,8 +41,6 @@ from .selectors import fund_access_log, fund_entries
 PER_PAGE = 50
 CSV_BOM = "\ufeff"
 EXPORT_OBJECT_TYPE = "fund.AccessLogExport"
-APPLICATION_TYPE, DOCUMENT_TYPE = "fund.FundApplication", "fund.ApplicationDocument"
-APPLICANT_DETAILS = {"reply", "withdraw"}  # only the applicant replies to the committee or withdraws
 
 
 def _operator_only(user: Any) -> None:
@@ -146,11 +143,12 @@ def _access_rows() -> Iterator[list[Any]]:
         _("Detail"),
         _("IP address"),
     ]
-    by_applicant = _acting_applicant()
     log = fund_access_log() | AccessLog.objects.filter(object_type=EXPORT_OBJECT_TYPE)
     row: AccessLog
     for row in log.select_related("actor").order_by("-at", "-pk").iterator(chunk_size=2000):
-        hidden = by_applicant(row)
+        # The applicant's own rows were marked when written (see access.is_applicants_own): the operator
+        # learns who read applications, not who applied, so those rows name nobody and keep no IP address.
+        hidden = row.object_type != EXPORT_OBJECT_TYPE and access.is_applicants_own(row)
         yield [
             timezone.localtime(row.at).strftime("%d/%m/%Y %H:%M:%S"),
             _("the applicant (not named)") if hidden else row.actor.get_full_name() or row.actor.email,
@@ -161,41 +159,6 @@ def _access_rows() -> Iterator[list[Any]]:
             row.detail,
             "" if hidden or row.ip_address is None else row.ip_address,
         ]
-
-
-def _acting_applicant() -> Callable[[AccessLog], bool]:
-    """Tells the rows where the applicant acts on their own application: the operator must learn who
-    read applications, not who applied, so those rows name nobody (and keep no IP address).
-
-    The applicant is the author of the application's "create" row, or its `applicant` while it
-    is not pseudonymised; a document belongs to its application while it is kept. When neither
-    is known any more, only current committee members are named."""
-    created = AccessLog.objects.filter(object_type=APPLICATION_TYPE, action=AccessLog.Action.CREATE)
-    applicants: dict[str, int] = dict(created.values_list("object_id", "actor_id"))
-    applicants.update(
-        (str(pk), applicant_id)
-        for pk, applicant_id in FundApplication.objects.filter(applicant__isnull=False).values_list(
-            "pk", "applicant_id"
-        )
-    )
-    documents = {
-        str(pk): str(application_id)
-        for pk, application_id in ApplicationDocument.objects.values_list("pk", "application_id")
-    }
-    committee = set(Membership.objects.filter(role=MembershipRole.FUND_COMMITTEE).values_list("user_id", flat=True))
-
-    def by_applicant(row: AccessLog) -> bool:
-        if row.object_type == EXPORT_OBJECT_TYPE:
-            return False
-        if row.action == AccessLog.Action.CREATE or row.detail in APPLICANT_DETAILS:
-            return True
-        application = documents.get(row.object_id) if row.object_type == DOCUMENT_TYPE else row.object_id
-        applicant = applicants.get(application) if application is not None else None
-        if applicant is not None:
-            return applicant == row.actor_id
-        return row.actor_id not in committee
-
-    return by_applicant
 
 
 # -- Regulation ----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from conciliare.orders.models import LinePayment, Order
 from conciliare.orders.tests.factories import book, make_family, make_nursery
 
 from ..models import GRANT_BUCKET, Grant
+from ..selectors import active_grants_of
 from ..services import committee_vote, grants_return_expired
 from .factories import fund_the_fund, make_committee, submit
 
@@ -144,6 +145,16 @@ def test_a_grant_still_valid_on_its_last_day_pays(family):
     book(family, offer, session)
 
     assert LinePayment.objects.get().wallet == grant.wallet
+
+
+def test_only_grants_still_valid_are_the_workers_active_grants(family):
+    valid, last_day, expired = (grant_to(family.employee, 10_000) for _ in range(3))
+    today = timezone.localdate()
+    Grant.objects.filter(pk=last_day.pk).update(expires_on=today)
+    expire(expired)
+
+    assert list(active_grants_of(family.employee)) == [last_day, valid]
+    assert list(active_grants_of(family.employee, today=today + datetime.timedelta(days=1))) == [valid]
 
 
 def test_the_daily_command_returns_expired_grants(family):

@@ -2,10 +2,12 @@
 what, never who applied), and the 404 for everyone else."""
 
 import csv
+import datetime
 import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from conciliare.accounts.models import MembershipRole
 from conciliare.core.models import AccessLog
@@ -13,8 +15,8 @@ from conciliare.testing.factories import make_employee, make_member
 
 from .. import views_operator
 from ..models import ApplicationDocument
-from ..selectors import application_of, application_open_for_committee, document_for_committee
-from ..services import committee_vote
+from ..selectors import application_of, application_open_for_committee, document_for_committee, document_of
+from ..services import application_withdraw, committee_vote, retention_apply
 from .factories import fund_the_fund, make_committee, submit
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +144,38 @@ def test_a_committee_member_reading_their_own_application_is_not_named(cast, log
     application = submit(member_who_applied)
     application_of(applicant=member_who_applied, application_id=application.pk)
     text = body(login(cast.operator_olga).get(reverse("fund:access_log_export")))
+    assert member_who_applied.email not in text
+    assert member_who_applied.last_name not in text
+
+
+@pytest.mark.parametrize("retention", [False, True], ids=["withdrawn", "withdrawn_then_pseudonymised"])
+def test_a_member_who_applied_stays_unnamed_after_withdrawing(cast, login, retention):
+    """Whose reading it was is written with the row: deleting the documents (withdrawal) and emptying
+    the application (retention) later must not let the export name the applicant."""
+    member_who_applied = make_member(
+        make_employee(cast.company, first_name="Gianluca", last_name="Pedrocchi"),
+        cast.operator,
+        MembershipRole.FUND_COMMITTEE,
+    )
+    application = submit(member_who_applied)
+    document = ApplicationDocument.objects.get(application=application)
+    application_of(applicant=member_who_applied, application_id=application.pk)
+    document_of(applicant=member_who_applied, application_id=application.pk, document_id=document.pk)
+    application_withdraw(applicant=member_who_applied, application_id=application.pk)
+    if retention:
+        assert retention_apply(now=timezone.now() + datetime.timedelta(days=3660)) == 1
+    assert not ApplicationDocument.objects.filter(pk=document.pk).exists()
+
+    rows = csv_rows(login(cast.operator_olga).get(reverse("fund:access_log_export")))
+
+    own = [row for row in rows[1:] if row[4] != "fund.AccessLogExport"]
+    # created, viewed, downloaded, withdrawn: all hers, none naming her
+    assert sorted((row[4], row[5]) for row in own) == [
+        ("fund.ApplicationDocument", str(document.pk)),
+        *[("fund.FundApplication", str(application.pk))] * 3,
+    ]
+    assert all(row[2] == "" and row[7] == "" for row in own)
+    text = "\n".join(";".join(row) for row in rows)
     assert member_who_applied.email not in text
     assert member_who_applied.last_name not in text
 

@@ -2,6 +2,7 @@
 Every refusal is a 4xx that changes nothing; anyone outside the committee gets the generic 404."""
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,6 +16,7 @@ from conciliare.ledger.verification import ledger_verify
 from conciliare.testing.factories import make_employee, make_member
 
 from ..models import ApplicationStatus, CommitteeVote, FundApplication, Grant, HardshipEvent
+from ..notifications import committee_emails
 from ..services import committee_request_info, committee_vote
 from .factories import PDF_BYTES, fund_the_fund, make_committee, submit
 
@@ -214,8 +216,8 @@ def test_a_member_cannot_vote_twice(cast, client_as, members, anna_application):
         ({"vote": "approve", "amount": "0"}, 400, "Approve with a positive amount."),
         ({"vote": "approve", "amount": "tanti"}, 400, "Write the amount in euro"),
         ({"vote": "reject", "reason": "  "}, 400, "Give the reason for rejecting."),
-        ({"vote": "abstain"}, 400, ""),
-        ({}, 400, ""),
+        ({"vote": "abstain"}, 400, "Select a valid choice. abstain is not one of the available choices."),
+        ({}, 400, "This field is required."),
     ],
 )
 def test_a_wrong_vote_is_refused_and_changes_nothing(cast, client_as, members, anna_application, data, status, message):
@@ -349,3 +351,42 @@ def test_a_member_who_applied_never_sees_their_own_application(cast, client_as, 
     assert [response.status_code for response in refused] == [404, 404, 404, 404]
     assert _state() == before
     assert client.get(reverse("fund:committee_detail", args=[other.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("flag", ["is_staff", "is_superuser"])
+def test_console_staff_never_sit_on_the_committee(cast, client_as, members, anna_application, flag):
+    """Separation of duties: whoever can use the console could appoint themselves; a membership is not enough."""
+    staff = make_committee(1)[0]
+    setattr(staff, flag, True)
+    staff.save(update_fields=[flag])
+    client = client_as(staff)
+    before = _state()
+
+    refused = [
+        client.get(reverse("fund:committee_queue")),
+        client.get(reverse("fund:committee_detail", args=[anna_application.pk])),
+        client.get(reverse("fund:committee_document", args=[anna_application.pk, anna_application.documents.get().pk])),
+        _approve(client, anna_application),
+        client.post(reverse("fund:committee_request", args=[anna_application.pk]), {"message": "Io."}),
+    ]
+
+    assert [response.status_code for response in refused] == [404, 404, 404, 404, 404]
+    assert all(GENERIC_404 in response.content.decode() for response in refused)
+    assert _state() == before
+    assert not AccessLog.objects.filter(actor=staff).exists()
+    assert staff.email not in committee_emails()
+    assert {member.email for member in members} <= set(committee_emails())
+
+
+def test_console_staff_are_not_e_mailed_about_new_applications(cast, members, django_capture_on_commit_callbacks):
+    staff = make_committee(1)[0]
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(cast.employee_other_ugo)
+
+    recipients = {address for message in mail.outbox for address in message.to}
+    assert staff.email not in recipients
+    assert members[1].email in recipients
